@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// One run over every workspace project; each project's own vitest.config.ts merges vitest.shared.ts.
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'tools/*', 'apps/*'],
+    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
+  },
+});
