@@ -35,6 +35,11 @@ export {
 export { Rng } from './random/rng.js';
 export { SplitMix64, mix64 } from './random/splitmix64.js';
 export { Xoshiro128StarStar } from './random/xoshiro128starstar.js';
+export { Mt19937 } from './random/mt19937.js';
+export { TorchGenerator } from './random/torch-generator.js';
+export { NumpyRandomState } from './random/numpy-random-state.js';
+export { createNoiseSource, NOISE_MODES, type NoiseMode, type NoiseSource } from './random/noise-source.js';
+export { UnknownNoiseModeError, InvalidSeedError } from './random/noise-errors.js';
 export { matmul } from './linalg/matmul.js';
 export { cholesky } from './linalg/cholesky.js';
 export { solveLowerTriangular, solveUpperTriangular, solveLowerTransposed } from './linalg/triangular.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, Rng, SplitMix64, Xoshiro128StarStar } from '../src/index.js';
+import { InvalidArgumentError, InvalidSeedError, Rng, SplitMix64, Xoshiro128StarStar } from '../src/index.js';
 
 function draw(rng: Rng, count: number): number[] {
   return Array.from({ length: count }, () => rng.nextUint32());
@@ -37,11 +37,12 @@ describe('Rng stream', () => {
   });
 
   it('rejects seeds that are not 64-bit integers', () => {
-    expect(() => new Rng(1.5)).toThrow(InvalidArgumentError);
-    expect(() => new Rng(NaN)).toThrow(InvalidArgumentError);
-    expect(() => new Rng(2 ** 53)).toThrow(/not a safe integer/);
-    expect(() => new Rng(2n ** 64n)).toThrow(/does not fit in 64 bits/);
-    expect(() => new Rng('7' as unknown as number)).toThrow(InvalidArgumentError);
+    // One seed check serves Rng, TorchGenerator and createNoiseSource, so all reject alike.
+    expect(() => new Rng(1.5)).toThrow(InvalidSeedError);
+    expect(() => new Rng(NaN)).toThrow(InvalidSeedError);
+    expect(() => new Rng(2 ** 53)).toThrow(/new Rng\(seed\): seed 9007199254740992 is not an integer in \[-2\^63, 2\^64\) \(a number must be a safe integer\)/);
+    expect(() => new Rng(2n ** 64n)).toThrow(/is not an integer in \[-2\^63, 2\^64\)/);
+    expect(() => new Rng('7' as unknown as number)).toThrow(InvalidSeedError);
   });
 });
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { deriveChildKey } from './derive-key.js';
-import { seedToUint64 } from './seed.js';
+import { uint64Seed } from './seed-ranges.js';
 import { SplitMix64 } from './splitmix64.js';
 import { Xoshiro128StarStar } from './xoshiro128starstar.js';
 
@@ -42,7 +42,7 @@ export class Rng {
 
   /** Seeds a stream. `seed` is a safe integer or a bigint that fits in 64 bits. */
   constructor(seed: number | bigint) {
-    this.key = seedToUint64(seed, 'new Rng(seed)');
+    this.key = uint64Seed(seed, 'new Rng(seed)');
     const seeder = new SplitMix64(this.key);
     const first = seeder.next();
     const second = seeder.next();
