@@ -65,3 +65,6 @@ export { copyGraph, copyNode } from './passes/copy.js';
 
 // Graph builder (see src/builder/)
 export * from './builder/index.js';
+
+// onnxruntime sessions with tensor-core tensors (see src/session/)
+export * from './session/index.js';
