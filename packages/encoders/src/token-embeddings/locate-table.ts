@@ -1,0 +1,41 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodeModel, externalDataInfo, isExternalTensor, ModelDecodeError, resolveLocation } from '@perfusion/onnx-graph';
+import { ModelInterfaceError } from '../errors.js';
+import { findTokenEmbedding } from './find-token-embedding.js';
+import type { TokenEmbeddingTableLocation } from './token-embedding-table.js';
+
+/**
+ * Where the token embedding table of the (unextended) text encoder at `modelPath` is on disk: its
+ * external-data file and offset, or, for a table stored inline as raw_data, the offset of those
+ * bytes in model.onnx itself. Decodes the model once (the file is read, the table is not copied).
+ * @throws TokenEmbeddingNotFoundError when there is no token embedding.
+ * @throws ModelInterfaceError when its inline data are in typed fields (`float_data`) rather than
+ *   raw_data (extend the model with `addedTokens` instead).
+ */
+export async function locateTokenEmbeddingTable(modelPath: string): Promise<TokenEmbeddingTableLocation> {
+  const file = path.resolve(modelPath);
+  let bytes: Uint8Array;
+  try {
+    const buffer = await fs.promises.readFile(file);
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+  } catch (cause) {
+    throw new ModelDecodeError(file, 'unreadable', `cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); expected a text encoder model.onnx`, { cause });
+  }
+  const model = decodeModel(bytes, file);
+  const site = findTokenEmbedding(model.graph!, file);
+  const shape = { vocabSize: site.vocabSize, dim: site.dim, dtype: site.dtype };
+  if (isExternalTensor(site.table)) {
+    const info = externalDataInfo(site.table);
+    return { file: resolveLocation(path.dirname(file), info.location, `tensor '${site.table.name}'`), offset: info.offset, ...shape };
+  }
+  const raw = site.table.rawData;
+  const offset = raw.byteOffset - bytes.byteOffset;
+  if (raw.length === 0 || raw.buffer !== bytes.buffer || offset < 0 || offset + raw.length > bytes.length) {
+    throw new ModelInterfaceError(
+      `${file}: the token embedding table '${site.table.name}' keeps its values in typed fields rather than raw_data, so it cannot be read in place; ` +
+        'load the text encoder with { addedTokens: true }, which stores the table beside the extended model.',
+    );
+  }
+  return { file, offset, ...shape };
+}
