@@ -1,0 +1,54 @@
+import * as fs from 'node:fs';
+import { parseCommandLine } from './args.js';
+import { CliUsageError } from './errors.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { helpText } from './help.js';
+import type { CliIo } from './io.js';
+
+function version(): string {
+  const manifest = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // Typed errors of the project say what was wrong and what to do; anything else gets its stack.
+  return error.constructor !== Error && error.message !== '' ? error.message : (error.stack ?? error.message);
+}
+
+/**
+ * Runs `perfusion` with `argv` (the arguments after the program name) and returns the exit code:
+ * 0 done, 1 failed, 2 bad command line, 130 cancelled by Ctrl-C. Never throws.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let line;
+  try {
+    line = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    io.stderr(`perfusion: ${error.message}\nRun perfusion ${error.command === undefined ? '' : `${error.command} `}--help for usage.\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    switch (line.kind) {
+      case 'help':
+        io.stdout(helpText(line.command));
+        return EXIT_OK;
+      case 'version':
+        io.stdout(`${version()}\n`);
+        return EXIT_OK;
+      case 'generate': {
+        // Loaded on demand: --help and usage errors answer without loading onnxruntime.
+        const { runGenerate } = await import('./generate-command.js');
+        return await runGenerate(line.args, io);
+      }
+    }
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      io.stderr(`perfusion: ${error.message}\nRun perfusion generate --help for usage.\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`perfusion: ${describe(error)}\n`);
+    return EXIT_FAILED;
+  }
+}

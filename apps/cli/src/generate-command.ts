@@ -1,0 +1,211 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writePng, type RgbImage } from '@perfusion/encoders';
+import { InvalidRequestError, loadPipeline, ModelFolderError, type GenerationEvent, type GenerationRequest, type Pipeline, type PipelineOptions } from '@perfusion/pipeline';
+import type { Subscription } from 'rxjs';
+import type { GenerateArgs } from './args.js';
+import { ensureDefaultModel } from './default-model.js';
+import { CliUsageError } from './errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { defaultOutPath, imagePaths, previewPath } from './output-paths.js';
+import { INITIAL_PROGRESS, renderMessage, renderStep, renderSummary, updateProgress, type ProgressMode, type ProgressState } from './progress.js';
+
+/**
+ * How the command runs onnxruntime: without its CPU memory arena and memory-pattern planning, and
+ * with classifier-free guidance as two UNet calls of one row instead of one call of two. On the
+ * SD-1.5-size model at 512×512 this lowers peak memory from 1.87× to 1.41× the weights at the
+ * same speed (docs/benchmarks.md, "Pipeline overhead").
+ */
+export const CLI_PIPELINE_SETTINGS = {
+  session: { enableCpuMemArena: false, enableMemPattern: false },
+  guidanceBatching: 'sequential',
+} as const satisfies PipelineOptions;
+
+/** The pipeline request for parsed arguments. */
+export function generationRequest(args: GenerateArgs): GenerationRequest {
+  return {
+    prompt: args.prompt,
+    batchSize: args.batch,
+    previews: args.previews !== undefined,
+    ...(args.negative !== undefined && { negativePrompt: args.negative }),
+    ...(args.steps !== undefined && { steps: args.steps }),
+    ...(args.guidance !== undefined && { guidanceScale: args.guidance }),
+    ...(args.width !== undefined && { width: args.width }),
+    ...(args.height !== undefined && { height: args.height }),
+    ...(args.seed !== undefined && { seed: args.seed }),
+    ...(args.scheduler !== undefined && { scheduler: args.scheduler }),
+    ...(args.noise !== undefined && { noise: args.noise }),
+  };
+}
+
+function checkModelDir(dir: string): string {
+  const resolved = path.resolve(dir);
+  if (!fs.existsSync(resolved) || !fs.statSync(resolved).isDirectory()) {
+    throw new CliUsageError(
+      `--model ${dir}: no such folder. Point --model at a model folder in the diffusers/optimum ONNX layout ` +
+        '(model_index.json, unet/model.onnx, text_encoder/, vae_decoder/, tokenizer/, scheduler/), or leave it out to use the default model.',
+      'generate',
+    );
+  }
+  return resolved;
+}
+
+/** The model folder to load: --model (checked to exist) or the embedded default, saying which. */
+async function resolveModel(args: GenerateArgs, say: (line: string) => void): Promise<string> {
+  if (args.model !== undefined) {
+    const dir = checkModelDir(args.model);
+    say(`model: ${dir}`);
+    return dir;
+  }
+  const model = await ensureDefaultModel((dir) => say(`generating the default model into ${dir} (first use only)...`));
+  say(`model: ${model.dir} (default model: ${model.description})`);
+  return model.dir;
+}
+
+type Outcome = { readonly kind: 'done'; readonly images: RgbImage[]; readonly seed: number } | { readonly kind: 'cancelled' };
+
+/** Writes progress and messages to stderr, keeping a terminal's bar on one line. */
+class ProgressPrinter {
+  state: ProgressState = INITIAL_PROGRESS;
+  private barShown = false;
+
+  constructor(
+    private readonly io: CliIo,
+    private readonly mode: ProgressMode,
+  ) {}
+
+  event(event: GenerationEvent): void {
+    this.state = updateProgress(this.state, event, this.io.now());
+    if (event.type === 'step') {
+      this.io.stderr(renderStep(this.state, this.mode));
+      this.barShown = this.mode.tty;
+    }
+  }
+
+  message(line: string): void {
+    this.io.stderr(renderMessage(line, this.mode, this.barShown));
+    this.barShown = false;
+  }
+
+  /** Ends the bar's line (leaving it on screen) so that later lines start below it. */
+  endBar(): void {
+    if (this.barShown) this.io.stderr('\n');
+    this.barShown = false;
+  }
+}
+
+/**
+ * `perfusion generate`: loads the model, streams the generation's events into a progress display
+ * and preview files, writes the images. Ctrl-C unsubscribes, which stops the pipeline before its
+ * next UNet call; nothing is written for the unfinished image.
+ */
+export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<number> {
+  const say = (line: string): void => io.stderr(`${line}\n`);
+  const modelDir = await resolveModel(args, say);
+  if (args.out !== undefined) fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
+  if (args.previews !== undefined) fs.mkdirSync(args.previews, { recursive: true });
+
+  let pipeline: Pipeline | undefined;
+  const mode: ProgressMode = io.stderrIsTTY ? { tty: true, columns: io.columns } : { tty: false };
+  const progress = new ProgressPrinter(io, mode);
+
+  let interrupted = false;
+  let cancel: (() => void) | undefined;
+  const stopListening = io.onInterrupt(() => {
+    if (interrupted) return;
+    interrupted = true;
+    progress.endBar();
+    say(`cancelling ${cancel === undefined ? 'once the model has loaded' : 'after the current step'} (Ctrl-C again to quit at once)...`);
+    cancel?.();
+  });
+
+  try {
+    const loadStarted = io.now();
+    pipeline = await loadPipeline(modelDir, {
+      session: { ...CLI_PIPELINE_SETTINGS.session, onWarning: (message) => progress.message(`warning: ${message}`) },
+      guidanceBatching: CLI_PIPELINE_SETTINGS.guidanceBatching,
+    });
+    say(`loaded in ${((io.now() - loadStarted) / 1000).toFixed(1)} s`);
+    if (interrupted) {
+      say('cancelled before the first step; no image written.');
+      return EXIT_INTERRUPTED;
+    }
+
+    let previewWrites: Promise<void> = Promise.resolve();
+    const batchSize = args.batch;
+    const outcome = await new Promise<Outcome>((resolve, reject) => {
+      let subscription: Subscription | undefined;
+      let finished = false;
+      cancel = () => {
+        if (finished) return;
+        finished = true;
+        subscription?.unsubscribe();
+        resolve({ kind: 'cancelled' });
+      };
+      subscription = pipeline!.generate(generationRequest(args)).subscribe({
+        next: (event) => {
+          progress.event(event);
+          switch (event.type) {
+            case 'start': {
+              const r = event.request;
+              progress.message(
+                `seed ${event.seed}, ${event.totalSteps} steps, ${r.width}x${r.height}, scheduler ${r.scheduler}, guidance ${r.guidanceScale}` +
+                  (batchSize > 1 ? `, batch ${batchSize}` : ''),
+              );
+              break;
+            }
+            case 'warning':
+              progress.message(`warning: ${event.message}`);
+              break;
+            case 'step': {
+              const previews = event.preview;
+              if (args.previews !== undefined && previews !== undefined) {
+                const dir = args.previews;
+                const index = event.index;
+                previewWrites = previewWrites.then(() =>
+                  Promise.all(previews.map((image, i) => writePng(previewPath(dir, index, i, previews.length), image))).then(() => undefined),
+                );
+              }
+              break;
+            }
+            case 'done':
+              finished = true;
+              resolve({ kind: 'done', images: event.images, seed: event.seed });
+              break;
+          }
+        },
+        error: (error: unknown) => {
+          finished = true;
+          reject(error);
+        },
+      });
+      if (finished) subscription.unsubscribe();
+    });
+    // Previews already started are finished (each is a whole file, written atomically).
+    await previewWrites;
+    progress.endBar();
+
+    if (outcome.kind === 'cancelled') {
+      const { completed, totalSteps } = progress.state;
+      say(`cancelled after step ${completed}/${totalSteps}; no image written.`);
+      return EXIT_INTERRUPTED;
+    }
+    say(renderSummary(progress.state));
+    const paths = imagePaths(args.out ?? defaultOutPath(outcome.seed), outcome.images.length);
+    for (const [i, image] of outcome.images.entries()) {
+      await writePng(paths[i]!, image);
+      io.stdout(`${paths[i]}\n`);
+    }
+    return EXIT_OK;
+  } catch (error) {
+    progress.endBar();
+    // A request the pipeline rejects (e.g. a size its model cannot take) or a --model folder that
+    // is not a model folder is a bad command line too.
+    if (error instanceof InvalidRequestError || error instanceof ModelFolderError) throw new CliUsageError(error.message, 'generate');
+    throw error;
+  } finally {
+    stopListening();
+    await pipeline?.release();
+  }
+}
