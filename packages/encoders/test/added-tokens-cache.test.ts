@@ -21,7 +21,7 @@ import {
   TokenEmbeddingCacheError,
   textEncoderCacheDir,
 } from '../src/index.js';
-import { tempDir, tinyModel } from './helpers/fixture.js';
+import { copyFixture, tempDir, tinyModel } from './helpers/fixture.js';
 import { maxAbsDiff } from './helpers/ort.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,7 +30,7 @@ const TABLE = 'text_model.embeddings.token_embedding.weight';
 /** A private copy of the tiny fixture's text_encoder/, laid out as `layout` says. */
 async function textEncoderCopy(layout: 'inline' | 'one-file' | 'per-tensor' = 'inline'): Promise<string> {
   const dir = path.join(tempDir('added-tokens-cache'), 'text_encoder');
-  fs.cpSync(path.join(await tinyModel(), 'text_encoder'), dir, { recursive: true });
+  copyFixture(path.join(await tinyModel(), 'text_encoder'), dir);
   const file = path.join(dir, 'model.onnx');
   if (layout === 'inline') return file;
   const model = await readModel(file);

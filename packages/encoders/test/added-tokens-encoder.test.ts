@@ -4,7 +4,7 @@ import { readModel, tensorFromProto } from '@perfusion/onnx-graph';
 import { Rng, toFloat32Array } from '@perfusion/tensor-core';
 import { describe, expect, it } from 'vitest';
 import { ClipTokenizer, EncoderInputError, ExtraEmbeddingsError, ModelInterfaceError, PERFUSION_TOKEN_EMBEDDINGS_INPUT, TextEncoder } from '../src/index.js';
-import { tempDir, tinyModel } from './helpers/fixture.js';
+import { copyFixture, tempDir, tinyModel } from './helpers/fixture.js';
 import { maxAbsDiff, ort, runRaw } from './helpers/ort.js';
 
 const WIDTH = 32; // the tiny fixture's hidden size and token embedding width
@@ -13,7 +13,7 @@ const LENGTH = 77;
 /** A private copy of the fixture's text_encoder/ (model.onnx + config.json), so each test writes its own cache. */
 function copyTextEncoder(fixtureDir: string): string {
   const dir = path.join(tempDir('added-tokens'), 'text_encoder');
-  fs.cpSync(path.join(fixtureDir, 'text_encoder'), dir, { recursive: true });
+  copyFixture(path.join(fixtureDir, 'text_encoder'), dir);
   return path.join(dir, 'model.onnx');
 }
 

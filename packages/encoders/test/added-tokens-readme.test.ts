@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeWithAddedToken } from '../examples/added-tokens.js';
 import { ClipTokenizer, TextEncoder } from '../src/index.js';
-import { tempDir, tinyModel } from './helpers/fixture.js';
+import { copyFixture, tempDir, tinyModel } from './helpers/fixture.js';
 import { maxAbsDiff } from './helpers/ort.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,7 +20,7 @@ describe('the README example of added tokens', () => {
     // A copy of the fixture's tokenizer and text encoder, so the cache is written beside the copy.
     const fixture = await tinyModel();
     const modelDir = tempDir('added-tokens-readme');
-    for (const part of ['tokenizer', 'text_encoder']) fs.cpSync(path.join(fixture, part), path.join(modelDir, part), { recursive: true });
+    for (const part of ['tokenizer', 'text_encoder']) copyFixture(path.join(fixture, part), path.join(modelDir, part));
     const { conceptId, embedding, hidden, plain, position } = await encodeWithAddedToken(modelDir);
     expect([conceptId, embedding.length, position]).toEqual([1280, 32, 4]);
     expect(fs.readdirSync(path.join(modelDir, 'text_encoder', '.perfusion-cache'))).toHaveLength(1);

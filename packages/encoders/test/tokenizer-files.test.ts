@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClipTokenizer, TokenizerFileError } from '../src/index.js';
-import { tempDir, tinyModel } from './helpers/fixture.js';
+import { copyFixture, tempDir, tinyModel } from './helpers/fixture.js';
 
 /** A copy of the fixture's tokenizer folder with `edit` applied, in a temp folder. */
 async function editedTokenizer(edit: (dir: string) => void): Promise<string> {
   const dir = path.join(tempDir(), 'tokenizer');
-  fs.cpSync(path.join(await tinyModel(), 'tokenizer'), dir, { recursive: true });
+  copyFixture(path.join(await tinyModel(), 'tokenizer'), dir);
   edit(dir);
   return dir;
 }

@@ -4,7 +4,7 @@ import { GraphBuilder, writeModelSync } from '@perfusion/onnx-graph';
 import { Rng, Tensor } from '@perfusion/tensor-core';
 import { describe, expect, it } from 'vitest';
 import { EncoderInputError, SD1_SCALING_FACTOR, VaeDecoder, VaeEncoder } from '../src/index.js';
-import { tempDir, tinyModel } from './helpers/fixture.js';
+import { copyFixture, tempDir, tinyModel } from './helpers/fixture.js';
 import { maxAbsDiff, ort, runRaw } from './helpers/ort.js';
 
 function randomLatents(seed: number, shape: number[]): Tensor<'float32'> {
@@ -14,7 +14,7 @@ function randomLatents(seed: number, shape: number[]): Tensor<'float32'> {
 /** A copy of the fixture's `component` folder whose config.json is replaced by `config(original)`. */
 async function withConfig(component: string, config: (original: Record<string, unknown>) => Record<string, unknown>): Promise<string> {
   const dir = path.join(tempDir(), component);
-  fs.cpSync(path.join(await tinyModel(), component), dir, { recursive: true });
+  copyFixture(path.join(await tinyModel(), component), dir);
   const file = path.join(dir, 'config.json');
   fs.writeFileSync(file, JSON.stringify(config(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>)));
   return dir;

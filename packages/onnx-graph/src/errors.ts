@@ -47,6 +47,13 @@ export class TensorDataError extends OnnxGraphError {}
 /** External data could not be located, read, written or linked. */
 export class ExternalDataError extends OnnxGraphError {}
 
+/**
+ * A patched-model cache entry could not be made or used: the cache folder is not writable, the
+ * weights cannot be linked beside the patched model (another file system), a weight file of the
+ * source is missing, or an entry just written is incomplete.
+ */
+export class PatchedModelCacheError extends OnnxGraphError {}
+
 /** An edit or a query found the graph in a state it cannot work with (cycle, bad placement, name clash). */
 export class GraphStructureError extends OnnxGraphError {}
 

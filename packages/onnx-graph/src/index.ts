@@ -12,6 +12,7 @@ export {
   ExternalDataError,
   GraphStructureError,
   StaleGraphIndexError,
+  PatchedModelCacheError,
 } from './errors.js';
 export type { ModelDecodeFailure } from './errors.js';
 
@@ -27,7 +28,7 @@ export type { TensorVisitor } from './tensor-walk.js';
 // Tensors
 export { onnxDataType, dtypeFromOnnx, onnxDataTypeName } from './dtype.js';
 export { tensorToProto, tensorFromProto } from './tensor-proto.js';
-export { onnxElementBytes, tensorDims, tensorElementCount, tensorByteLength, inlinePayload } from './tensor-payload.js';
+export { onnxElementBytes, tensorDims, tensorElementCount, tensorByteLength, inlinePayload, rawDataOffsetIn } from './tensor-payload.js';
 
 // External data
 export { ExternalDataWriter } from './external-data/writer.js';
@@ -41,6 +42,11 @@ export { relocateExternalData } from './external-data/relocate.js';
 export type { RelocateOptions, RelocatedFile, RelocationAction } from './external-data/relocate.js';
 export { externalizeInitializers } from './external-data/externalize.js';
 export type { ExternalizeOptions } from './external-data/externalize.js';
+export { linkOrCopyFile } from './external-data/link-file.js';
+export type { LinkAction } from './external-data/link-file.js';
+
+// Patched-model cache: patched copies of a model written once, weights linked (see src/patched-model-cache/)
+export * from './patched-model-cache/index.js';
 
 // Shapes and queries
 export { valueShape, valueElemType, valueDType, tensorValueInfo } from './shape-info.js';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomicSync } from '@perfusion/tensor-core';
 import type { EncodeOptions } from './codec.js';
 import { decodeModel, encodeModel } from './codec.js';
 import { ModelDecodeError } from './errors.js';
@@ -24,13 +24,7 @@ export interface WriteModelOptions extends EncodeOptions, RelocateOptions {
  * @throws ModelDecodeError naming the file when it is missing, empty, truncated or not ONNX.
  */
 export async function readModel(file: string): Promise<ModelProto> {
-  let bytes: Uint8Array;
-  try {
-    bytes = plainBytes(await fs.promises.readFile(file));
-  } catch (cause) {
-    throw unreadable(file, cause);
-  }
-  return decodeModel(bytes, file);
+  return decodeModel(await readModelBytes(file), file);
 }
 
 /** Synchronous {@link readModel}. */
@@ -42,6 +36,19 @@ export function readModelSync(file: string): ModelProto {
     throw unreadable(file, cause);
   }
   return decodeModel(bytes, file);
+}
+
+/**
+ * The bytes of the model file `file`, as a plain Uint8Array (see {@link plainBytes}).
+ * @param expected what the file should be, for the error message.
+ * @throws ModelDecodeError ('unreadable') naming the file when it is missing or cannot be read.
+ */
+export async function readModelBytes(file: string, expected = 'an ONNX model file'): Promise<Uint8Array> {
+  try {
+    return plainBytes(await fs.promises.readFile(file));
+  } catch (cause) {
+    throw unreadable(file, cause, expected);
+  }
 }
 
 /**
@@ -64,10 +71,10 @@ export function writeModelSync(model: ModelProto, file: string, options: WriteMo
   writeFileAtomicSync(file, encodeModel(model, options));
 }
 
-function unreadable(file: string, cause: unknown): ModelDecodeError {
+function unreadable(file: string, cause: unknown, expected = 'an ONNX model file'): ModelDecodeError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
   const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(cause)})`;
-  return new ModelDecodeError(file, 'unreadable', `${why}; expected an ONNX model file`, { cause });
+  return new ModelDecodeError(file, 'unreadable', `${why}; expected ${expected}`, { cause });
 }
 
 /**

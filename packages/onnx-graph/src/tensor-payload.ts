@@ -122,3 +122,15 @@ function typedField(t: TensorProto): TypedField | undefined {
       return undefined;
   }
 }
+
+/**
+ * Where `tensor`'s raw_data sit in `fileBytes`, the bytes the model was decoded from: their byte
+ * offset when the payload is a non-empty view into those bytes (as decoding leaves it), else
+ * undefined (typed data fields, external data, or a copy).
+ */
+export function rawDataOffsetIn(tensor: TensorProto, fileBytes: Uint8Array): number | undefined {
+  const raw = tensor.rawData;
+  if (raw.length === 0 || raw.buffer !== fileBytes.buffer) return undefined;
+  const offset = raw.byteOffset - fileBytes.byteOffset;
+  return offset >= 0 && offset + raw.length <= fileBytes.length ? offset : undefined;
+}

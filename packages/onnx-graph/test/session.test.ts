@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Tensor } from '@perfusion/tensor-core';
+import { readNpy, Tensor } from '@perfusion/tensor-core';
 import { describe, expect, it } from 'vitest';
 import {
   castFloatTensor,
@@ -16,21 +16,19 @@ import {
   writeModelSync,
   type GraphProto,
 } from '../src/index.js';
-import { readNpy } from './helpers/npy.js';
 import { maxAbsDiff } from './helpers/ort.js';
 import { diffusersUnetDir, diffusersUnetModel, tempDir } from './helpers/paths.js';
 import { graph, mlpModel, mlpReference, model, node } from './helpers/tiny-models.js';
 
 /** The diffusers fixture's recorded PyTorch inputs as tensor-core tensors (timestep 999 twice, per its README). */
 function diffusersFeeds(): { feeds: Record<string, Tensor>; expected: Float32Array } {
-  const sample = readNpy(path.join(diffusersUnetDir, 'io_sample.npy'));
-  const ehs = readNpy(path.join(diffusersUnetDir, 'io_ehs.npy'));
-  const out = readNpy(path.join(diffusersUnetDir, 'io_out.npy'));
+  const npy = (name: string) => readNpy(fs.readFileSync(path.join(diffusersUnetDir, name)), name);
+  const out = npy('io_out.npy');
   return {
     feeds: {
-      sample: new Tensor('float32', sample.data as Float32Array, sample.shape),
+      sample: npy('io_sample.npy'),
       timestep: Tensor.from('int64', [999, 999], [2]),
-      encoder_hidden_states: new Tensor('float32', ehs.data as Float32Array, ehs.shape),
+      encoder_hidden_states: npy('io_ehs.npy'),
     },
     expected: out.data as Float32Array,
   };
@@ -243,6 +241,23 @@ describe('OnnxSession sharing and options', () => {
     expect(openSessionCount()).toBe(before + 2);
     await b.release();
     await c.release();
+    expect(openSessionCount()).toBe(before);
+  });
+
+  it('createOwned hands the session to its owner, and releases it when the owner refuses it', async () => {
+    const file = symbolicMatMulModel();
+    const before = openSessionCount();
+    const owned = await OnnxSession.createOwned(file, {}, async (session) => ({ session, inputs: session.inputs.map((i) => i.name) }));
+    expect(owned.inputs).toEqual(['x']);
+    expect(openSessionCount()).toBe(before + 1);
+    await owned.session.release();
+    let refused: OnnxSession | undefined;
+    const failing = OnnxSession.createOwned(file, {}, (session) => {
+      refused = session;
+      throw new Error('not the model this class expects');
+    });
+    await expect(failing).rejects.toThrow('not the model this class expects');
+    expect(refused!.released).toBe(true);
     expect(openSessionCount()).toBe(before);
   });
 

@@ -1,12 +1,13 @@
 import type { SchedulerConfig } from './config.js';
 import { DPM_SOLVER_MULTISTEP_DEFAULTS, resolveSettings, type DpmSolverMultistepSettings } from './defaults.js';
-import { dpmTimesteps, requireStepCount, unclippedTimestepCount } from './dpm-timesteps.js';
+import { dpmTimesteps, unclippedTimestepCount } from './dpm-timesteps.js';
 import { SchedulerArgumentError, SchedulerStateError } from './errors.js';
 import { roundHalfEven } from './numpy-compat.js';
 import { requireLength, requireSupported, scratch } from './sample-checks.js';
 import type { Scheduler, StepResult } from './scheduler.js';
 import { SigmaSchedule } from './sigma-schedule.js';
 import { karrasSigmas, sigmaToTimestep } from './sigmas.js';
+import { requireStepCount } from './timesteps.js';
 
 /** Per-instance choices that are not (or not only) in `scheduler_config.json`. */
 export interface DpmSolverMultistepOptions {

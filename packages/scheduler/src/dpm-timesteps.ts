@@ -1,6 +1,6 @@
 import type { TimestepSpacing } from './config.js';
-import { SchedulerArgumentError } from './errors.js';
 import { numpyArange, numpyLinspace, roundHalfEven } from './numpy-compat.js';
+import { requireStepCount } from './timesteps.js';
 
 const f32 = Math.fround;
 
@@ -42,17 +42,6 @@ export function dpmTimesteps(numInferenceSteps: number, options: DpmSpacingOptio
     }
     case 'trailing':
       return numpyArange(last, 0, -total / n).map((t) => roundHalfEven(t) - 1);
-  }
-}
-
-/** @throws {SchedulerArgumentError} unless 1 ≤ numInferenceSteps ≤ num_train_timesteps. */
-export function requireStepCount(numInferenceSteps: number, numTrainTimesteps: number): void {
-  const n = numInferenceSteps;
-  if (!Number.isInteger(n) || n < 1 || n > numTrainTimesteps) {
-    throw new SchedulerArgumentError(
-      'numInferenceSteps',
-      `got ${n}; it must be an integer from 1 to num_train_timesteps (${numTrainTimesteps}), the number of steps the model was trained with.`,
-    );
   }
 }
 

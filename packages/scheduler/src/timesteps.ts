@@ -27,12 +27,7 @@ export interface SpacingOptions {
 export function spacedTimesteps(numInferenceSteps: number, options: SpacingOptions): number[] {
   const n = numInferenceSteps;
   const total = options.numTrainTimesteps;
-  if (!Number.isInteger(n) || n < 1 || n > total) {
-    throw new SchedulerArgumentError(
-      'numInferenceSteps',
-      `got ${n}; it must be an integer from 1 to num_train_timesteps (${total}), the number of steps the model was trained with.`,
-    );
-  }
+  requireStepCount(n, total);
   switch (options.spacing) {
     case 'leading': {
       const ratio = Math.floor(total / n);
@@ -44,5 +39,16 @@ export function spacedTimesteps(numInferenceSteps: number, options: SpacingOptio
       const points = numpyLinspace(0, total - 1, n).reverse();
       return points.map(options.roundLinspace ? roundHalfEven : Math.fround);
     }
+  }
+}
+
+/** @throws {SchedulerArgumentError} unless 1 ≤ numInferenceSteps ≤ num_train_timesteps. */
+export function requireStepCount(numInferenceSteps: number, numTrainTimesteps: number): void {
+  const n = numInferenceSteps;
+  if (!Number.isInteger(n) || n < 1 || n > numTrainTimesteps) {
+    throw new SchedulerArgumentError(
+      'numInferenceSteps',
+      `got ${n}; it must be an integer from 1 to num_train_timesteps (${numTrainTimesteps}), the number of steps the model was trained with.`,
+    );
   }
 }

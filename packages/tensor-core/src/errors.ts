@@ -114,3 +114,13 @@ export class OrtTensorLocationError extends TensorCoreError {
     );
   }
 }
+
+/** Bytes given as a NumPy `.npy` file are not one, or hold an array this package cannot represent. */
+export class NpyFormatError extends TensorCoreError {
+  constructor(
+    readonly source: string,
+    problem: string,
+  ) {
+    super(`${source}: ${problem}`);
+  }
+}

@@ -8,6 +8,7 @@ export {
   DimensionMismatchError,
   NotPositiveDefiniteError,
   OrtTensorLocationError,
+  NpyFormatError,
 } from './errors.js';
 export {
   DTYPES,
@@ -47,3 +48,16 @@ export { SpdSolver } from './linalg/spd-solver.js';
 export { solveSPD, type SolveSpdOptions } from './linalg/solve-spd.js';
 export type { RidgeOptions } from './linalg/ridge.js';
 export { toOrtTensor, fromOrtTensor } from './ort.js';
+export { readNpy } from './io/npy.js';
+// A small file utility every package shares (concept files, ONNX models and weights, PNGs, caches).
+export {
+  temporarySibling,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  renameDirectoryIntoPlace,
+  nodeAtomicWriteIo,
+  nodeAtomicWriteSyncIo,
+  type AtomicWriteIo,
+  type AtomicWriteSyncIo,
+  type DirectoryPlacement,
+} from './io/atomic-write.js';

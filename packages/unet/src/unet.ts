@@ -137,13 +137,9 @@ export class UNet {
   static async create(modelPath: string, options: UNetOptions = {}): Promise<UNet> {
     const batching = checkBatching(options.guidanceBatching);
     const config = await readUnetConfig(options.configPath ?? path.join(path.dirname(modelPath), 'config.json'));
-    const session = await OnnxSession.create(modelPath, options.session);
-    try {
-      return UNet.fromSession(session, { guidanceBatching: batching, config, onWarning: options.session?.onWarning });
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
+    return OnnxSession.createOwned(modelPath, options.session ?? {}, (session) =>
+      UNet.fromSession(session, { guidanceBatching: batching, config, onWarning: options.session?.onWarning }),
+    );
   }
 
   /** A UNet over an open session, which it then owns (its `release()` releases the session). */

@@ -1,9 +1,9 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Tensor } from '@perfusion/tensor-core';
+import { readNpy, Tensor } from '@perfusion/tensor-core';
 import { UNet } from '../src/index.js';
-import { readNpy } from './helpers/npy.js';
 import { maxAbsDiff } from './helpers/tensors.js';
 
 // A real diffusers UNet2DConditionModel exported by torch.onnx (see the folder's README.md). The
@@ -13,9 +13,9 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const DIR = path.resolve(repoRoot, '../shared/fixtures/diffusers-unet-tiny');
 
 function float32(file: string): Tensor<'float32'> {
-  const npy = readNpy(`${DIR}/${file}`);
-  if (!(npy.data instanceof Float32Array)) throw new Error(`${file}: expected float32, got ${npy.descr}`);
-  return new Tensor('float32', npy.data, npy.shape);
+  const npy = readNpy(fs.readFileSync(`${DIR}/${file}`), file);
+  if (!npy.is('float32')) throw new Error(`${file}: expected float32, got ${npy.dtype}`);
+  return npy;
 }
 
 function row(t: Tensor<'float32'>, r: number): Tensor<'float32'> {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '@perfusion/tensor-core';
 import { PNG } from 'pngjs';
 import { ImageError } from '../errors.js';
 import { checkRgbImage, type RgbImage } from './rgb-image.js';
@@ -50,18 +50,9 @@ export async function writePng(file: string, image: RgbImage): Promise<void> {
   const bytes = encodePng(image);
   const target = path.resolve(file);
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    const handle = await fs.promises.open(temp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(temp, target);
+    await writeFileAtomic(target, bytes);
   } catch (error) {
-    await fs.promises.rm(temp, { force: true });
     throw new ImageError(`Cannot write ${target}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -100,8 +100,7 @@ export class TextEncoder {
     const dir = path.dirname(file);
     const extension =
       addedTokens === undefined || addedTokens === false ? undefined : await extendTextEncoderModel(file, addedTokens === true ? {} : addedTokens);
-    const session = await OnnxSession.create(extension?.modelPath ?? file, sessionOptions);
-    try {
+    return OnnxSession.createOwned(extension?.modelPath ?? file, sessionOptions, async (session) => {
       const config = await readComponentConfig(dir);
       const ids = session.inputs.find((i) => i.name === INPUT_IDS);
       if (ids === undefined || (ids.dtype !== 'int32' && ids.dtype !== 'int64')) {
@@ -136,10 +135,7 @@ export class TextEncoder {
       const fixedLength = ids.rankKnown ? ids.shape[1] : undefined;
       const maxLength = typeof fixedLength === 'number' ? fixedLength : positiveNumber(config, 'max_position_embeddings', dir, true);
       return new TextEncoder(session, file, hiddenSize, maxLength, positiveNumber(config, 'vocab_size', dir, true), extension);
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
+    });
   }
 
   /** dtype of the ids the model takes. */

@@ -37,17 +37,13 @@ export class VaeDecoder {
   /** Loads `componentDir/model.onnx` with `componentDir/config.json` (or a `.onnx` path and the config beside it). */
   static async create(componentDir: string, options: SessionOptions = {}): Promise<VaeDecoder> {
     const { modelPath, dir } = componentPaths(componentDir);
-    const session = await OnnxSession.create(modelPath, options);
-    try {
+    return OnnxSession.createOwned(modelPath, options, async (session) => {
       const config = await readComponentConfig(dir);
       const input = pickInput(session, 'latent_sample', 'VAE decoder');
       const declared = input.rankKnown ? input.shape[1] : undefined;
       const channels = typeof declared === 'number' ? declared : (positiveNumber(config, 'latent_channels', dir, true) ?? 4);
       return new VaeDecoder(session, scalingFactorOf(config, dir), channels);
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
+    });
   }
 
   /**

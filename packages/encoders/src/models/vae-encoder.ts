@@ -34,13 +34,7 @@ export class VaeEncoder {
   /** Loads `componentDir/model.onnx` with `componentDir/config.json` (or a `.onnx` path and the config beside it). */
   static async create(componentDir: string, options: SessionOptions = {}): Promise<VaeEncoder> {
     const { modelPath, dir } = componentPaths(componentDir);
-    const session = await OnnxSession.create(modelPath, options);
-    try {
-      return new VaeEncoder(session, scalingFactorOf(await readComponentConfig(dir), dir));
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
+    return OnnxSession.createOwned(modelPath, options, async (session) => new VaeEncoder(session, scalingFactorOf(await readComponentConfig(dir), dir)));
   }
 
   /** Encodes `[B, 3, H, W]` float32 images in [-1, 1] into `[B, C, H/8, W/8]` latents, multiplied by the scaling factor. */

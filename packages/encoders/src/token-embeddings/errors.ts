@@ -1,3 +1,4 @@
+import { PatchedModelCacheError } from '@perfusion/onnx-graph';
 import { EncodersError, EncoderInputError, ModelInterfaceError } from '../errors.js';
 
 /**
@@ -46,5 +47,14 @@ export class ExtraEmbeddingsError extends EncoderInputError {
   }
 }
 
-/** The cache of extended text encoders could not be written or read (folder not writable, weights on another file system, damaged entry). */
+/**
+ * The cache of extended text encoders could not be written or read (folder not writable, weights
+ * on another file system, damaged entry). The cache is onnx-graph's `cachePatchedModel`: its
+ * `PatchedModelCacheError` is this error's `cause`.
+ */
 export class TokenEmbeddingCacheError extends EncodersError {}
+
+/** `error` as this package reports it: onnx-graph's PatchedModelCacheError becomes a {@link TokenEmbeddingCacheError} with its message. */
+export function asTokenEmbeddingCacheError(error: unknown): unknown {
+  return error instanceof PatchedModelCacheError ? new TokenEmbeddingCacheError(error.message, { cause: error }) : error;
+}

@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeModel, externalDataInfo, isExternalTensor, ModelDecodeError, resolveLocation } from '@perfusion/onnx-graph';
+import { externalDataInfo, isExternalTensor, rawDataOffsetIn, readSourceModel, resolveLocation } from '@perfusion/onnx-graph';
 import { ModelInterfaceError } from '../errors.js';
 import { findTokenEmbedding } from './find-token-embedding.js';
 import type { TokenEmbeddingTableLocation } from './token-embedding-table.js';
@@ -14,24 +13,15 @@ import type { TokenEmbeddingTableLocation } from './token-embedding-table.js';
  *   raw_data (extend the model with `addedTokens` instead).
  */
 export async function locateTokenEmbeddingTable(modelPath: string): Promise<TokenEmbeddingTableLocation> {
-  const file = path.resolve(modelPath);
-  let bytes: Uint8Array;
-  try {
-    const buffer = await fs.promises.readFile(file);
-    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
-  } catch (cause) {
-    throw new ModelDecodeError(file, 'unreadable', `cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); expected a text encoder model.onnx`, { cause });
-  }
-  const model = decodeModel(bytes, file);
+  const { path: file, bytes, model } = await readSourceModel(modelPath, 'a text encoder model.onnx');
   const site = findTokenEmbedding(model.graph!, file);
   const shape = { vocabSize: site.vocabSize, dim: site.dim, dtype: site.dtype };
   if (isExternalTensor(site.table)) {
     const info = externalDataInfo(site.table);
     return { file: resolveLocation(path.dirname(file), info.location, `tensor '${site.table.name}'`), offset: info.offset, ...shape };
   }
-  const raw = site.table.rawData;
-  const offset = raw.byteOffset - bytes.byteOffset;
-  if (raw.length === 0 || raw.buffer !== bytes.buffer || offset < 0 || offset + raw.length > bytes.length) {
+  const offset = rawDataOffsetIn(site.table, bytes);
+  if (offset === undefined) {
     throw new ModelInterfaceError(
       `${file}: the token embedding table '${site.table.name}' keeps its values in typed fields rather than raw_data, so it cannot be read in place; ` +
         'load the text encoder with { addedTokens: true }, which stores the table beside the extended model.',

@@ -20,3 +20,12 @@ export function tempDir(label = 'encoders'): string {
   onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/**
+ * Copies a fixture folder (or one component of it) for a test to modify, leaving out the
+ * `.perfusion-cache` folders that other test files may have written into the shared fixture:
+ * a copied cache entry would make a "first build" look like a reuse.
+ */
+export function copyFixture(source: string, destination: string): void {
+  fs.cpSync(source, destination, { recursive: true, filter: (file) => path.basename(file) !== '.perfusion-cache' });
+}

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { temporarySibling } from '../atomic-write.js';
 import { ExternalDataError } from '../errors.js';
 import type { ModelProto, TensorProto } from '../gen/onnx_pb.js';
 import { forEachTensor } from '../tensor-walk.js';
 import { isExternalTensor } from './info.js';
+import { linkOrCopyFile } from './link-file.js';
 import { normalizeLocation } from './location.js';
 
 /** Options of {@link relocateExternalData}. */
@@ -122,11 +122,8 @@ function placeFile(source: string, target: string, options: RelocateOptions): Re
   }
   fs.mkdirSync(path.dirname(target), { recursive: true });
   try {
-    fs.linkSync(source, target);
-    return 'hard-linked';
+    return linkOrCopyFile(source, target, options.allowCopy === true);
   } catch (linkError) {
-    if (tryCopy(source, target, fs.constants.COPYFILE_FICLONE_FORCE)) return 'cloned';
-    if (options.allowCopy === true && tryCopy(source, target, 0)) return 'copied';
     const code = (linkError as NodeJS.ErrnoException).code ?? String(linkError);
     throw new ExternalDataError(
       `cannot hard-link weight file ${source} to ${target} (${code}), and the file system cannot clone it. ` +
@@ -134,18 +131,6 @@ function placeFile(source: string, target: string, options: RelocateOptions): Re
         'write the model to a folder on the same file system as its weights, or pass { allowCopy: true } to copy them',
       { cause: linkError },
     );
-  }
-}
-
-function tryCopy(source: string, target: string, mode: number): boolean {
-  const temp = temporarySibling(target);
-  try {
-    fs.copyFileSync(source, temp, mode);
-    fs.renameSync(temp, target);
-    return true;
-  } catch {
-    fs.rmSync(temp, { force: true });
-    return false;
   }
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomicSync } from '../atomic-write.js';
+import { writeFileAtomicSync } from '@perfusion/tensor-core';
 import type { TensorProto } from '../gen/onnx_pb.js';
 import { setExternalData } from './info.js';
 import { normalizeLocation, resolveLocation } from './location.js';

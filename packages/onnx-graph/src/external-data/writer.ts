@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { temporarySibling } from '../atomic-write.js';
+import { temporarySibling } from '@perfusion/tensor-core';
 import { ExternalDataError } from '../errors.js';
 import type { TensorProto } from '../gen/onnx_pb.js';
 import { setExternalData } from './info.js';

@@ -63,6 +63,23 @@ export class OnnxSession {
     return new OnnxSession(shared, native);
   }
 
+  /**
+   * Loads `modelPath` and hands the session to `own`, which builds the object that will own it
+   * (and release it): a model class that checks the session's interface. When `own` throws, the
+   * session is released before the error reaches the caller, so a model that fails its checks
+   * leaves nothing open.
+   * @throws SessionCreateError as {@link create}; whatever `own` throws.
+   */
+  static async createOwned<T>(modelPath: string, options: SessionOptions, own: (session: OnnxSession) => T | Promise<T>): Promise<T> {
+    const session = await OnnxSession.create(modelPath, options);
+    try {
+      return await own(session);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  }
+
   /** Time spent in onnxruntime so far (a snapshot). */
   get stats(): SessionStats {
     return { calls: this.#calls, totalMs: this.#totalMs };

@@ -1,7 +1,8 @@
-import * as ort from 'onnxruntime-node';
-import { readNpy } from './npy.js';
-import { diffusersUnetDir } from './paths.js';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { readNpy } from '@perfusion/tensor-core';
+import { diffusersUnetDir } from './paths.js';
 
 export type Outputs = Record<string, { data: Float32Array; dims: readonly number[] }>;
 
@@ -43,9 +44,10 @@ export function f32(data: Float32Array, dims: readonly number[]): ort.Tensor {
  * batch entries, per the fixture's README).
  */
 export function diffusersUnetIo(): { feeds: Record<string, ort.Tensor>; expected: Float32Array; ehs: Float32Array } {
-  const sample = readNpy(path.join(diffusersUnetDir, 'io_sample.npy'));
-  const ehs = readNpy(path.join(diffusersUnetDir, 'io_ehs.npy'));
-  const out = readNpy(path.join(diffusersUnetDir, 'io_out.npy'));
+  const npy = (name: string) => readNpy(fs.readFileSync(path.join(diffusersUnetDir, name)), name);
+  const sample = npy('io_sample.npy');
+  const ehs = npy('io_ehs.npy');
+  const out = npy('io_out.npy');
   return {
     feeds: {
       sample: new ort.Tensor('float32', sample.data as Float32Array, sample.shape),

@@ -1,3 +1,4 @@
+import { PatchedModelCacheError } from '@perfusion/onnx-graph';
 import { UnetError } from '../errors.js';
 
 /**
@@ -47,8 +48,16 @@ export class AlreadyPatchedError extends UnetError {
   }
 }
 
-/** The patch cache could not be written or read (folder not writable, weights on another file system, …). */
+/**
+ * The patch cache could not be written or read (folder not writable, weights on another file system, …).
+ * The cache is onnx-graph's `cachePatchedModel`: its `PatchedModelCacheError` is this error's `cause`.
+ */
 export class PatchCacheError extends UnetError {}
+
+/** `error` as this package reports it: onnx-graph's PatchedModelCacheError becomes a {@link PatchCacheError} with its message. */
+export function asPatchCacheError(error: unknown): unknown {
+  return error instanceof PatchedModelCacheError ? new PatchCacheError(error.message, { cause: error }) : error;
+}
 
 /** Perfusion feeds that do not fit the patched model: wrong sizes, a layer's rows missing, key states missing. */
 export class PerfusionFeedsError extends UnetError {}

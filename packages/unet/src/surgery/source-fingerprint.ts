@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { externalDataInfo, forEachTensor, isExternalTensor, resolveLocation, type ModelProto } from '@perfusion/onnx-graph';
-import { PatchCacheError } from './errors.js';
+import { externalFileStats as statExternalFiles, patchedModelFingerprint, type ExternalFileStat, type ModelProto } from '@perfusion/onnx-graph';
+import { asPatchCacheError } from './errors.js';
 
 /**
  * Version of the patched graph's layout (input names and shapes, inserted nodes, file layout of a
@@ -11,16 +8,7 @@ import { PatchCacheError } from './errors.js';
  */
 export const PATCH_FORMAT_VERSION = 1;
 
-/** One external weight file of the source model, as the fingerprint sees it. */
-export interface ExternalFileStat {
-  /** The location stored in the model (relative to its folder). */
-  readonly location: string;
-  readonly size: number;
-  /** Modification time in nanoseconds, device and inode: a file rewritten or replaced gives a new fingerprint. */
-  readonly mtimeNs: string;
-  readonly dev: string;
-  readonly ino: string;
-}
+export type { ExternalFileStat };
 
 /** What a patched UNet depends on. */
 export interface FingerprintSource {
@@ -34,22 +22,25 @@ export interface FingerprintSource {
   readonly options: { readonly separateKeyStates: boolean };
 }
 
+/** How the UNet patch describes itself to onnx-graph's `patchedModelFingerprint` (and `cachePatchedModel`). */
+export function fingerprintSpec(separateKeyStates: boolean): { readonly patchVersion: number; readonly options: { readonly separateKeyStates: boolean } } {
+  return { patchVersion: PATCH_FORMAT_VERSION, options: { separateKeyStates } };
+}
+
 /**
  * The cache key of a patched UNet: 32 hex digits of SHA-256 over the patch format version, the
  * options, the SHA-256 of `model.onnx`, its external files' locations, sizes, mtimes and inodes,
- * and `config.json`. Weight files are not hashed (gigabytes): a weight file changed in place
- * changes its mtime; one replaced by a new file changes its inode.
+ * and `config.json` (onnx-graph's `patchedModelFingerprint`). Weight files are not hashed
+ * (gigabytes): a weight file changed in place changes its mtime; one replaced by a new file
+ * changes its inode.
  */
 export function sourceFingerprint(source: FingerprintSource): string {
-  const digest = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-  const description = {
-    format: PATCH_FORMAT_VERSION,
-    options: { separateKeyStates: source.options.separateKeyStates },
-    model: { sha256: digest(source.modelBytes), size: source.modelBytes.length },
-    external: [...source.externalFiles].sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0)),
-    config: source.configBytes === undefined ? null : digest(source.configBytes),
-  };
-  return createHash('sha256').update(JSON.stringify(description)).digest('hex').slice(0, 32);
+  return patchedModelFingerprint({
+    ...fingerprintSpec(source.options.separateKeyStates),
+    modelBytes: source.modelBytes,
+    externalFiles: source.externalFiles,
+    extraFiles: { config: source.configBytes },
+  });
 }
 
 /**
@@ -57,22 +48,9 @@ export function sourceFingerprint(source: FingerprintSource): string {
  * @throws PatchCacheError when one is missing.
  */
 export function externalFileStats(model: ModelProto, modelDir: string, modelPath: string): ExternalFileStat[] {
-  const locations = new Set<string>();
-  forEachTensor(model, (tensor) => {
-    if (isExternalTensor(tensor)) locations.add(externalDataInfo(tensor).location);
-  });
-  return [...locations].map((location) => {
-    const file = resolveLocation(modelDir, location, `external data of ${modelPath}`);
-    let stat: fs.BigIntStats;
-    try {
-      stat = fs.statSync(file, { bigint: true });
-    } catch (cause) {
-      throw new PatchCacheError(
-        `${modelPath} keeps weights in '${location}', but ${file} cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); ` +
-          'keep the weight files next to model.onnx as exported.',
-        { cause },
-      );
-    }
-    return { location: path.posix.normalize(location), size: Number(stat.size), mtimeNs: String(stat.mtimeNs), dev: String(stat.dev), ino: String(stat.ino) };
-  });
+  try {
+    return statExternalFiles(model, modelDir, modelPath);
+  } catch (error) {
+    throw asPatchCacheError(error);
+  }
 }
