@@ -64,3 +64,20 @@ export { decodeConcept, type DecodeConceptOptions } from './concept/decode.js';
 export { readConcept, writeConcept, type WriteConceptOptions } from './concept/files.js';
 export { compatibility, type CompatibilityProblem, type CompatibilitySubject } from './concept/compatibility.js';
 export { inspectConcept, type ConceptSummary } from './concept/inspect.js';
+// Covariance files: the text-encoding covariance C of a base model (see src/covariance/).
+export type { CovarianceData, CovarianceFile, CovarianceDType, CovarianceExpectation } from './covariance/types.js';
+export {
+  COVARIANCE_FORMAT,
+  COVARIANCE_FORMAT_VERSION,
+  SUPPORTED_COVARIANCE_VERSIONS,
+  COVARIANCE_MAX_HEADER_BYTES,
+  COVARIANCE_MAX_FILE_BYTES,
+  COVARIANCE_TENSORS,
+  COVARIANCE_METADATA_KEYS,
+  DEFAULT_COVARIANCE_CREATED_BY,
+} from './covariance/layout.js';
+export { CovarianceFileError, CovarianceMismatchError } from './covariance/errors.js';
+export { SYMMETRY_TOLERANCE } from './covariance/checks.js';
+export { encodeCovariance, type EncodeCovarianceOptions } from './covariance/encode.js';
+export { decodeCovariance, type DecodeCovarianceOptions } from './covariance/decode.js';
+export { readCovariance, writeCovariance, type WriteCovarianceOptions } from './covariance/files.js';

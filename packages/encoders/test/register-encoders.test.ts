@@ -19,7 +19,7 @@ import {
   VaeEncoder,
   type PreviewDecoder,
 } from '../src/index.js';
-import { tempDir, tinyModel } from './helpers/fixture.js';
+import { copyFixture, tempDir, tinyModel } from './helpers/fixture.js';
 
 /** A consumer written the way pipeline code is: explicit @inject on every constructor parameter. */
 @injectable()
@@ -79,7 +79,7 @@ describe('registerEncoders', () => {
 
   it('releases what it created and registers nothing when a component fails to load', async () => {
     const dir = path.join(tempDir(), 'model');
-    fs.cpSync(await tinyModel(), dir, { recursive: true });
+    copyFixture(await tinyModel(), dir);
     fs.rmSync(path.join(dir, 'vae_decoder', 'model.onnx'));
     const before = openSessionCount();
     const child = container.createChildContainer();

@@ -41,13 +41,15 @@ export class InvalidRequestError extends PipelineError {
     readonly value: unknown,
     /** What was wrong and what to pass instead. */
     readonly reason: string,
+    /** `cause`: the error behind it (e.g. a concept file's typed `@perfusion/concept-format` error). */
+    options?: ErrorOptions,
   ) {
-    super(`generate(request): ${field === '' ? 'the request' : `request.${field}`} is ${describeValue(value)}: ${reason}`);
+    super(`generate(request): ${field === '' ? 'the request' : `request.${field}`} is ${describeValue(value)}: ${reason}`, options);
   }
 }
 
 /** Which part of a generation failed. */
-export type GenerationStage = 'text-encoder' | 'denoise-step' | 'preview' | 'vae-decoder';
+export type GenerationStage = 'covariance' | 'text-encoder' | 'concepts' | 'denoise-step' | 'preview' | 'vae-decoder';
 
 /**
  * A model (or the denoising step, or the preview decoder) failed during a generation. The message
@@ -75,6 +77,19 @@ export class PipelineReleasedError extends PipelineError {
 
 /** The worker thread of a worker pipeline could not start, crashed, or exited. */
 export class WorkerPipelineError extends PipelineError {}
+
+/**
+ * A Perfusion feature was used on a pipeline that cannot provide it: loaded with
+ * `perfusion: false`, global locking without `perfusion: { globalLocking: true }`, or a text
+ * encoder without added-token support. The message says how to load the pipeline instead.
+ */
+export class PerfusionUnavailableError extends PipelineError {}
+
+/**
+ * `conceptFromWords` cannot build a concept from its arguments (a token already in the vocabulary,
+ * a template without `{}`, words that tokenise differently inside the template, ...).
+ */
+export class ConceptConstructionError extends PipelineError {}
 
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) return `${cause.name}: ${cause.message}`;

@@ -2,9 +2,14 @@ import { imageFromTensor, type PreviewDecoder, type RgbImage, type VaeDecoder } 
 import { Tensor, UnknownNoiseModeError, type NoiseMode, type NoiseSource } from '@perfusion/tensor-core';
 import type { DenoiseStep, DenoiseStepArgs, NoisePredictor } from './denoise-step.js';
 import { GenerationFailedError, InvalidRequestError, type GenerationStage } from './errors.js';
-import type { GenerationEvent, StepEvent } from './events.js';
+import type { ConceptTokenMissingWarning, GenerationEvent, StepEvent } from './events.js';
 import { initialLatents } from './initial-latents.js';
 import type { PipelineModel } from './model-folder.js';
+import type { ConceptPlan } from './perfusion/concept-plan.js';
+import { encodeConceptPrompts } from './perfusion/concept-conditioning.js';
+import { planConcepts } from './perfusion/plan-concepts.js';
+import type { PerfusionRuntime } from './perfusion/perfusion-runtime.js';
+import type { ResolvedGenerationRequest } from './request.js';
 import { repeatRows, tokenizePrompts, type PromptEncoder, type PromptTokenizer } from './text-conditioning.js';
 import type { NoiseFactory, SchedulerFactory } from './tokens.js';
 import { validateRequest } from './validate-request.js';
@@ -20,6 +25,8 @@ export interface GenerationComponents {
   readonly schedulerFactory: SchedulerFactory;
   readonly noiseFactory: NoiseFactory;
   readonly model: PipelineModel;
+  /** Perfusion (patched UNet, concepts, covariance); undefined for a pipeline loaded with `perfusion: false`. */
+  readonly perfusion: PerfusionRuntime | undefined;
 }
 
 /**
@@ -52,10 +59,15 @@ export async function runGeneration(
   listen: GenerationListener,
   cancel: CancellationState,
 ): Promise<GenerationOutcome> {
-  const { tokenizer, textEncoder, unet, vaeDecoder, previewDecoder, denoiseStep, model } = components;
-  const { request, scheduler } = validateRequest(rawRequest, model, components.schedulerFactory);
+  const { tokenizer, textEncoder, unet, vaeDecoder, previewDecoder, denoiseStep, model, perfusion } = components;
+  const validated = validateRequest(rawRequest, model, components.schedulerFactory);
+  const { scheduler } = validated;
+  const plan = await planConcepts(perfusion, validated);
+  if (cancel.cancelled) return 'cancelled';
+  const request: ResolvedGenerationRequest = { ...validated.request, concepts: plan?.resolved ?? [] };
   const guided = request.guidanceScale > 1;
-  const prompts = tokenizePrompts(tokenizer, request.prompt, request.negativePrompt, guided);
+  const prompts = tokenizePrompts(plan?.tokenizer ?? tokenizer, request.prompt, request.negativePrompt, guided);
+  const warnings = [...prompts.warnings, ...(plan === undefined ? [] : missingTokenWarnings(plan, prompts.rows.at(-1)!))];
   const noise = makeNoise(components.noiseFactory, request.noise, request.seed);
 
   const timesteps = scheduler.timesteps;
@@ -63,7 +75,7 @@ export async function runGeneration(
   const scale = model.vaeScaleFactor;
   const shape = [request.batchSize, unet.inChannels, request.height / scale, request.width / scale] as const;
   const perImage = shape[1] * shape[2] * shape[3];
-  const timings = { totalMs: 0, textEncoderMs: 0, unetMs: 0, schedulerMs: 0, vaeMs: 0 };
+  const timings = { totalMs: 0, textEncoderMs: 0, conceptsMs: 0, unetMs: 0, schedulerMs: 0, vaeMs: 0 };
   const started = now();
 
   // Delivers an event unless cancelled; waits when the listener returns a promise. Callers check
@@ -76,23 +88,46 @@ export async function runGeneration(
 
   await emit({ type: 'start', request, seed: request.seed, totalSteps: total });
   if (cancel.cancelled) return 'cancelled';
-  for (const warning of prompts.warnings) {
+  for (const warning of warnings) {
     await emit(warning);
     if (cancel.cancelled) return 'cancelled';
   }
 
+  if (plan !== undefined) {
+    // The first generation with concepts on a model computes (then caches) the covariance C.
+    await guard('covariance', undefined, 'the covariance of the text encodings', () =>
+      perfusion!.ensureCovariance({ onProgress: (p) => emit({ type: 'preparing', stage: 'covariance', done: p.done, total: p.total }), isCancelled: () => cancel.cancelled }),
+    );
+    if (cancel.cancelled) return 'cancelled';
+  }
+
   let mark = now();
-  const encoded = await guard('text-encoder', undefined, 'the text encoder', () => textEncoder.encode(prompts.rows));
+  const { encoded, keyEncoded } = await guard('text-encoder', undefined, 'the text encoder', () =>
+    plan === undefined ? textEncoder.encode(prompts.rows).then((e) => ({ encoded: e, keyEncoded: undefined })) : encodeConceptPrompts(textEncoder, plan, prompts.rows),
+  );
   timings.textEncoderMs = now() - mark;
   if (cancel.cancelled) return 'cancelled';
   const embeddings = repeatRows(encoded, request.batchSize);
 
+  mark = now();
+  const feeds = await guard('concepts', undefined, "the concepts' coefficients", () => {
+    if (perfusion === undefined) return undefined;
+    if (plan === undefined) return perfusion.unetFeeds(embeddings);
+    const { coefficients, rowSet } = perfusion.conditioning(plan, encoded.data);
+    const [rows, tokens] = encoded.shape as [number, number, number];
+    const perRow = new Tensor('float32', coefficients, [rows, tokens, coefficients.length / (rows * tokens)]);
+    const keyStates = keyEncoded === undefined ? undefined : repeatRows(keyEncoded, request.batchSize);
+    return perfusion.unetFeeds(embeddings, { coefficients: repeatRows(perRow, request.batchSize).data, rowSet }, keyStates);
+  });
+  timings.conceptsMs = plan === undefined ? 0 : now() - mark;
+
   let latents: Float32Array = initialLatents(noise, request.batchSize * perImage, scheduler.initNoiseSigma);
+  // The step sees a UNet that already feeds the Perfusion inputs (steps never deal with them).
   const timedUnet: NoisePredictor = {
     predictNoise: async (args) => {
       const t0 = now();
       try {
-        return await unet.predictNoise(args);
+        return await unet.predictNoise(feeds === undefined ? args : { ...args, extraFeeds: { ...feeds, ...args.extraFeeds } });
       } finally {
         timings.unetMs += now() - t0;
       }
@@ -150,6 +185,23 @@ export async function runGeneration(
   timings.totalMs = now() - started;
   await emit({ type: 'done', images, seed: request.seed, timings: { ...timings } });
   return 'completed';
+}
+
+/** A warning per concept whose token the (conditional) prompt does not contain. */
+function missingTokenWarnings(plan: ConceptPlan, promptIds: Int32Array): ConceptTokenMissingWarning[] {
+  return plan.concepts.flatMap((c, conceptIndex): ConceptTokenMissingWarning[] => {
+    if (promptIds.includes(c.tokenId)) return [];
+    const token = c.loaded.concept.token;
+    return [
+      {
+        type: 'warning',
+        code: 'concept-token-missing',
+        token,
+        conceptIndex,
+        message: `The prompt does not contain the token of concepts[${conceptIndex}], '${token}' (or it was cut off), so the concept barely shows; write it in the prompt, e.g. "a photo of ${token}".`,
+      },
+    ];
+  });
 }
 
 /** The generation's noise source; a factory that rejects the mode or seed makes the request invalid. */

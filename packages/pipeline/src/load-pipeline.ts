@@ -1,16 +1,33 @@
 import 'reflect-metadata';
-import { PREVIEW_DECODER, TEXT_ENCODER, VAE_DECODER, VAE_ENCODER, registerEncoders, type PreviewDecoder } from '@perfusion/encoders';
+import * as path from 'node:path';
+import {
+  PREVIEW_DECODER,
+  TEXT_ENCODER,
+  TOKENIZER,
+  VAE_DECODER,
+  VAE_ENCODER,
+  parseTokenizerFiles,
+  readTokenizerFiles,
+  registerEncoders,
+  type ClipTextCleanup,
+  type PreviewDecoder,
+} from '@perfusion/encoders';
 import type { SessionOptions } from '@perfusion/onnx-graph';
 import { createScheduler } from '@perfusion/scheduler';
 import { createNoiseSource } from '@perfusion/tensor-core';
-import { UNET, registerUnet } from '@perfusion/unet';
+import { UNET, UNet, patchUnetForPerfusion, readProjectionWeights, registerUnet, resolveUnetModelPath, type PatchedUnet } from '@perfusion/unet';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { DefaultDenoiseStep } from './denoise-step.js';
 import { readModelFolder } from './model-folder.js';
+import { covarianceCacheDirs } from './perfusion/covariance-cache.js';
+import { perfusionLoadOptions, type PerfusionLoadOptions } from './perfusion/load-options.js';
+import { describeLayers } from './perfusion/model-description.js';
+import { PerfusionRuntime, type PerfusionTextEncoder } from './perfusion/perfusion-runtime.js';
 import { Pipeline } from './pipeline.js';
 import {
   DENOISE_STEP,
   NOISE_FACTORY,
+  PERFUSION,
   PIPELINE_CONTAINER,
   PIPELINE_MODEL,
   PIPELINE_RESOURCES,
@@ -39,6 +56,15 @@ export interface PipelineOptions {
   readonly preview?: 'sd1' | 'fit' | PreviewDecoder;
   /** Called with the child container after every default is registered: register providers here to override them. */
   readonly configure?: (container: DependencyContainer) => void | Promise<void>;
+  /**
+   * Perfusion (default `true`): load the UNet patched for concepts (`patchUnetForPerfusion`, cached
+   * beside the model) and the text encoder with added-token support, keep the K/V projection weights
+   * in memory (float32, 2 · d · Σ widths: about 77 MB for SD 1.5) and register the `PERFUSION`
+   * runtime. Requests without concepts feed the patched UNet zero concepts and give the images of
+   * the plain model. An object sets global locking and cache folders (see {@link PerfusionLoadOptions});
+   * `false` loads the plain UNet and text encoder and refuses requests with concepts.
+   */
+  readonly perfusion?: boolean | PerfusionLoadOptions;
 }
 
 /**
@@ -53,6 +79,7 @@ export interface PipelineOptions {
  */
 export async function loadPipeline(modelDir: string, options: PipelineOptions = {}): Promise<Pipeline> {
   const model = await readModelFolder(modelDir);
+  const perfusion = perfusionLoadOptions(options.perfusion);
   const child = (options.container ?? rootContainer).createChildContainer();
   const resources: Releasable[] = [];
   try {
@@ -61,14 +88,29 @@ export async function loadPipeline(modelDir: string, options: PipelineOptions = 
       modelDir: model.modelDir,
       ...(options.session && { session: options.session }),
       preview: options.preview ?? inherited ?? 'sd1',
+      ...(perfusion !== undefined && {
+        addedTokens: { ...(perfusion.textEncoderCacheDir !== undefined && { cacheDir: perfusion.textEncoderCacheDir }), allowCopy: perfusion.allowCopy === true },
+      }),
     });
     collect(child, [TEXT_ENCODER, VAE_DECODER, VAE_ENCODER], resources);
-    await registerUnet(child, {
-      modelDir: model.modelDir,
-      ...(options.session && { session: options.session }),
-      ...(options.guidanceBatching && { guidanceBatching: options.guidanceBatching }),
-    });
+    let patched: PatchedUnet | undefined;
+    if (perfusion === undefined) {
+      await registerUnet(child, {
+        modelDir: model.modelDir,
+        ...(options.session && { session: options.session }),
+        ...(options.guidanceBatching && { guidanceBatching: options.guidanceBatching }),
+      });
+    } else {
+      patched = await patchUnetForPerfusion(await resolveUnetModelPath(model.modelDir), {
+        separateKeyStates: perfusion.globalLocking === true,
+        ...(perfusion.unetCacheDir !== undefined && { cacheDir: perfusion.unetCacheDir }),
+        allowCopy: perfusion.allowCopy === true,
+      });
+      const unet = await UNet.create(patched.modelPath, { session: options.session, guidanceBatching: options.guidanceBatching });
+      child.register(UNET, { useValue: unet });
+    }
     collect(child, [UNET], resources);
+    const perfusionParts = patched === undefined ? undefined : await perfusionModelParts(model.modelDir, child, patched, perfusion!);
 
     registerDefault(child, SCHEDULER_FACTORY, createScheduler);
     registerDefault(child, NOISE_FACTORY, createNoiseSource);
@@ -78,11 +120,32 @@ export async function loadPipeline(modelDir: string, options: PipelineOptions = 
     child.register(PIPELINE_CONTAINER, { useValue: child });
 
     await options.configure?.(child);
+    if (perfusionParts !== undefined && !child.isRegistered(PERFUSION, true)) {
+      const encoder = child.resolve(TEXT_ENCODER) as PerfusionTextEncoder;
+      child.register(PERFUSION, { useValue: new PerfusionRuntime({ ...perfusionParts, encoder }) });
+    }
     return child.resolve(Pipeline);
   } catch (error) {
     await Promise.allSettled(resources.map((resource) => resource.release()));
     throw error;
   }
+}
+
+/** What the Perfusion runtime is made of, besides the text encoder (resolved after `configure`). */
+async function perfusionModelParts(modelDir: string, container: DependencyContainer, patched: PatchedUnet, options: PerfusionLoadOptions) {
+  const weights = await readProjectionWeights(patched.modelPath, patched.layers);
+  const encoder = container.resolve(TEXT_ENCODER);
+  const tokenizerDir = path.join(modelDir, 'tokenizer');
+  const tokenizerDefinition = parseTokenizerFiles(await readTokenizerFiles(tokenizerDir), tokenizerDir);
+  const tokenizer = container.resolve(TOKENIZER) as { cleanup?: ClipTextCleanup };
+  return {
+    description: describeLayers(modelDir, patched.layers, weights, encoder.tokenEmbeddingDim ?? patched.layers[0]!.dim),
+    patched,
+    weights,
+    tokenizerDefinition,
+    cleanup: tokenizer.cleanup ?? 'fast',
+    covarianceDirs: covarianceCacheDirs(modelDir, options.covarianceCacheDir),
+  };
 }
 
 /** Registers `value` unless the container (or an ancestor) already provides the token. */

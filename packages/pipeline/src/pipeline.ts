@@ -1,13 +1,19 @@
 import 'reflect-metadata';
+import type { ConceptFile } from '@perfusion/concept-format';
 import { PREVIEW_DECODER, TEXT_ENCODER, TOKENIZER, VAE_DECODER, type PreviewDecoder, type VaeDecoder } from '@perfusion/encoders';
 import { UNET } from '@perfusion/unet';
 import { Observable } from 'rxjs';
 import { inject, injectable, type DependencyContainer } from 'tsyringe';
 import type { DenoiseStep, NoisePredictor } from './denoise-step.js';
-import { PipelineReleasedError } from './errors.js';
+import { PerfusionUnavailableError, PipelineReleasedError } from './errors.js';
 import type { GenerationEvent } from './events.js';
 import { runGeneration, type GenerationComponents, type GenerationListener, type GenerationOutcome } from './generation.js';
 import type { PipelineModel } from './model-folder.js';
+import type { CovarianceProgress } from './perfusion/compute-covariance.js';
+import type { CovarianceInfo, CovarianceOptions } from './perfusion/covariance-store.js';
+import type { ConceptFromWordsOptions } from './perfusion/from-words.js';
+import { inspectConceptGates, type ConceptGateReport } from './perfusion/inspect-gates.js';
+import type { ConceptCompatibility, PerfusionRuntime } from './perfusion/perfusion-runtime.js';
 import type { GenerationRequest } from './request.js';
 import type { PromptEncoder, PromptTokenizer } from './text-conditioning.js';
 import {
@@ -15,6 +21,7 @@ import {
   NOISE_FACTORY,
   PIPELINE_CONTAINER,
   PIPELINE_MODEL,
+  PERFUSION,
   PIPELINE_RESOURCES,
   SCHEDULER_FACTORY,
   type NoiseFactory,
@@ -55,6 +62,12 @@ export class Pipeline implements ImagePipeline {
   private readonly components: GenerationComponents;
   private readonly active = new Set<ActiveRun>();
   private releasing: Promise<void> | undefined;
+  /**
+   * The Perfusion runtime (registered under `PERFUSION` by `loadPipeline`): the base model's
+   * description (`fingerprint`, `layers`, dims), the patched UNet, the covariance and the concept
+   * caches with their `stats`. Undefined for a pipeline loaded with `perfusion: false`.
+   */
+  readonly perfusion: PerfusionRuntime | undefined;
 
   constructor(
     @inject(TOKENIZER) tokenizer: PromptTokenizer,
@@ -69,7 +82,57 @@ export class Pipeline implements ImagePipeline {
     @inject(PIPELINE_RESOURCES) private readonly resources: readonly Releasable[],
     @inject(PIPELINE_CONTAINER) readonly container: DependencyContainer,
   ) {
-    this.components = { tokenizer, textEncoder, unet, vaeDecoder, previewDecoder, denoiseStep, schedulerFactory, noiseFactory, model };
+    this.perfusion = container.isRegistered(PERFUSION, true) ? container.resolve(PERFUSION) : undefined;
+    this.components = { tokenizer, textEncoder, unet, vaeDecoder, previewDecoder, denoiseStep, schedulerFactory, noiseFactory, model, perfusion: this.perfusion };
+  }
+
+  /**
+   * The base model's covariance C of text encodings, which concepts' gates are measured in: the one
+   * loaded, else the cached file (`<model>/.perfusion-cache/covariance-<fingerprint>.safetensors`),
+   * else computed from the built-in caption corpus (with `onProgress`) and cached. Generations with
+   * concepts call this themselves (emitting `preparing` events); call it ahead to pay the cost at a
+   * time of your choosing (`perfusion covariance --model DIR`). See {@link CovarianceOptions}.
+   * @throws PerfusionUnavailableError for a pipeline loaded with `perfusion: false`.
+   * @throws CovarianceMismatchError (concept-format) for `options.file` computed for another model.
+   */
+  covariance(options?: CovarianceOptions): Promise<CovarianceInfo> {
+    return this.withPerfusion('covariance', (p) => p.covariance(options));
+  }
+
+  /**
+   * A concept made from a phrase, without training (see `ConceptFromWordsOptions`): a prompt with
+   * its token then behaves like one with the words. Write it with concept-format's `writeConcept`.
+   * @throws ConceptConstructionError for a token already in the vocabulary or a template that does not fit.
+   */
+  conceptFromWords(options: ConceptFromWordsOptions): Promise<ConceptFile> {
+    return this.withPerfusion('conceptFromWords', (p) => p.conceptFromWords(options));
+  }
+
+  /**
+   * A concept (a path or an object) checked strictly and compared with this model: base-model
+   * fingerprint, layers and widths, encoding and embedding widths (concept-format's `compatibility`;
+   * no problems means it can be used). For `perfusion inspect FILE --model DIR`.
+   * @throws concept-format's typed errors when the file itself is invalid.
+   */
+  conceptCompatibility(concept: string | ConceptFile): Promise<ConceptCompatibility> {
+    return this.withPerfusion('conceptCompatibility', (p) => p.compatibility(concept));
+  }
+
+  /**
+   * The sim and gate of every concept at every token of the request's prompts, and the coefficient
+   * matrix, exactly as `generate(request)` would compute them (computing the covariance first if
+   * needed, with `onProgress`); no UNet call. @throws InvalidRequestError as `generate` would.
+   */
+  inspectConcepts(request: GenerationRequest, onProgress?: (progress: CovarianceProgress) => void | Promise<void>): Promise<ConceptGateReport> {
+    return this.withPerfusion('inspectConcepts', () => inspectConceptGates(this.components, request, onProgress));
+  }
+
+  private async withPerfusion<T>(what: string, work: (perfusion: PerfusionRuntime) => Promise<T>): Promise<T> {
+    if (this.releasing !== undefined) throw new PipelineReleasedError(`${what}()`);
+    if (this.perfusion === undefined) {
+      throw new PerfusionUnavailableError(`${what}(): the pipeline was loaded with { perfusion: false }; load it with Perfusion (the default) to use concepts.`);
+    }
+    return work(this.perfusion);
   }
 
   /**

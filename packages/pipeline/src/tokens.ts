@@ -3,6 +3,7 @@ import type { NoiseMode, NoiseSource } from '@perfusion/tensor-core';
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import type { DenoiseStep } from './denoise-step.js';
 import type { PipelineModel } from './model-folder.js';
+import type { PerfusionRuntime } from './perfusion/perfusion-runtime.js';
 
 /*
  * The pipeline's own injection tokens. The model components use the tokens of the packages that
@@ -38,3 +39,9 @@ export const PIPELINE_RESOURCES: InjectionToken<readonly Releasable[]> = Symbol.
 
 /** The pipeline's own (child) container, exposed as `Pipeline.container`. */
 export const PIPELINE_CONTAINER: InjectionToken<DependencyContainer> = Symbol.for('perfusion.pipeline.PIPELINE_CONTAINER');
+
+/**
+ * The pipeline's Perfusion runtime (patched UNet description and weights, covariance, concept
+ * caches). `loadPipeline` registers it unless the pipeline is loaded with `perfusion: false`.
+ */
+export const PERFUSION: InjectionToken<PerfusionRuntime> = Symbol.for('perfusion.pipeline.PERFUSION');

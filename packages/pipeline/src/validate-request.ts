@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { UnknownSchedulerError, type Scheduler } from '@perfusion/scheduler';
+import { MULTI_CONCEPT_MODES, type MultiConceptMode } from '@perfusion/key-lock';
 import { NOISE_MODES, type NoiseMode } from '@perfusion/tensor-core';
 import { InvalidRequestError } from './errors.js';
 import type { PipelineModel } from './model-folder.js';
@@ -7,15 +8,22 @@ import {
   DEFAULT_GUIDANCE_SCALE,
   DEFAULT_STEPS,
   MAX_BATCH_SIZE,
+  MAX_CONCEPTS,
   MAX_STEPS,
   REQUEST_FIELDS,
+  type ConceptRequest,
   type ResolvedGenerationRequest,
 } from './request.js';
 import type { SchedulerFactory } from './tokens.js';
 
-/** A validated request and the scheduler made for it (timesteps set). */
+/**
+ * A validated request and the scheduler made for it (timesteps set). The concepts are checked in
+ * form only (objects with a path or a concept object, finite β, τ > 0): their files are read and
+ * checked against the model by the pipeline, which then fills in `request.concepts`.
+ */
 export interface ValidatedRequest {
-  readonly request: ResolvedGenerationRequest;
+  readonly request: Omit<ResolvedGenerationRequest, 'concepts'>;
+  readonly concepts: readonly ConceptRequest[];
   readonly scheduler: Scheduler;
 }
 
@@ -60,6 +68,12 @@ export function validateRequest(request: unknown, model: PipelineModel, schedule
   const batchSize = integerField(fields, 'batchSize', 1, 1, MAX_BATCH_SIZE);
   const previews = booleanField(fields, 'previews');
   const returnLatents = booleanField(fields, 'returnLatents');
+  const concepts = conceptsField(fields['concepts']);
+  const multiConcept = fields['multiConcept'] ?? 'sum';
+  if (typeof multiConcept !== 'string' || !(MULTI_CONCEPT_MODES as readonly string[]).includes(multiConcept)) {
+    throw new InvalidRequestError('multiConcept', multiConcept, "use 'sum' (the paper's approximation, default) or 'exact' (appendix B).");
+  }
+  const globalLocking = booleanField(fields, 'globalLocking');
 
   const { name: schedulerName, scheduler } = makeScheduler(fields['scheduler'], model, schedulerFactory);
   try {
@@ -85,9 +99,44 @@ export function validateRequest(request: unknown, model: PipelineModel, schedule
       batchSize,
       previews,
       returnLatents,
+      multiConcept: multiConcept as MultiConceptMode,
+      globalLocking,
     },
+    concepts,
     scheduler,
   };
+}
+
+/** The concepts' form: an array of { concept: path | ConceptFile, beta?, tau? } (files are read later). */
+function conceptsField(value: unknown): ConceptRequest[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new InvalidRequestError('concepts', value, 'pass an array of { concept: "path/to/concept.safetensors", beta?, tau? }.');
+  if (value.length > MAX_CONCEPTS) throw new InvalidRequestError('concepts', value, `at most ${MAX_CONCEPTS} concepts can be combined in one request.`);
+  return value.map((entry: unknown, i): ConceptRequest => {
+    const field = `concepts[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new InvalidRequestError(field, entry, 'pass { concept: "path/to/concept.safetensors", beta?, tau? }.');
+    }
+    const item = entry as Record<string, unknown>;
+    for (const key of Object.keys(item)) {
+      if (key !== 'concept' && key !== 'beta' && key !== 'tau') {
+        throw new InvalidRequestError(`${field}.${key}`, item[key], `"${key}" is not a concept field; the fields are concept, beta, tau.`);
+      }
+    }
+    const concept = item['concept'];
+    if (typeof concept === 'string' ? concept === '' : typeof concept !== 'object' || concept === null || Array.isArray(concept)) {
+      throw new InvalidRequestError(`${field}.concept`, concept, 'pass the path of a concept file, or a concept object (ConceptFile, e.g. from readConcept or conceptFromWords).');
+    }
+    const beta = item['beta'];
+    if (beta !== undefined && (typeof beta !== 'number' || !Number.isFinite(beta))) {
+      throw new InvalidRequestError(`${field}.beta`, beta, 'β (the gate bias) must be a finite number (0.7 is usual; higher weakens the concept); or leave it out for the file\'s default.');
+    }
+    const tau = item['tau'];
+    if (tau !== undefined && (typeof tau !== 'number' || !Number.isFinite(tau) || tau <= 0)) {
+      throw new InvalidRequestError(`${field}.tau`, tau, 'τ (the gate temperature) must be a finite number > 0 (0.15 is usual; smaller is a sharper gate); or leave it out for the file\'s default.');
+    }
+    return { concept: concept as ConceptRequest['concept'], ...(beta !== undefined && { beta }), ...(tau !== undefined && { tau }) };
+  });
 }
 
 function integerField(fields: Record<string, unknown>, field: string, fallback: number, min: number, max: number): number {

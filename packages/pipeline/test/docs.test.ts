@@ -5,8 +5,8 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /*
- * Runs the documentation: every ```ts block of the package README and of
- * docs/composing-pipelines.md is written to a file (inside the package, so that imports resolve as
+ * Runs the documentation: every ```ts block of the package README, docs/composing-pipelines.md and
+ * docs/concepts.md is written to a file (inside the package, so that imports resolve as
  * a user's would), type-checked with the package's compiler options, and run; a block starting
  * with `// file: NAME` is written as NAME for the other blocks to import, not run. A doc that
  * drifts from the code fails here, at compile time or when its own assertions run.
@@ -17,6 +17,7 @@ const repoRoot = path.resolve(packageDir, '../..');
 const DOCS = [
   { name: 'README', file: path.join(packageDir, 'README.md') },
   { name: 'composing-pipelines', file: path.join(repoRoot, 'docs', 'composing-pipelines.md') },
+  { name: 'concepts', file: path.join(repoRoot, 'docs', 'concepts.md') },
 ];
 
 interface Block {

@@ -97,6 +97,9 @@ describe('generate() on the tiny fixture (float32)', () => {
         batchSize: 1,
         previews: false,
         returnLatents: false,
+        concepts: [],
+        multiConcept: 'sum',
+        globalLocking: false,
       },
     });
   });
@@ -309,7 +312,7 @@ describe('generate() on the tiny fixture (float32)', () => {
     const events = await collect(pipeline.generate({ prompt: long, steps: 2, seed: 1 }));
     expect(events.map((e) => e.type)).toEqual(['start', 'warning', 'step', 'step', 'step', 'done']);
     const warning = events[1]!;
-    if (warning.type !== 'warning') throw new Error('no warning');
+    if (warning.type !== 'warning' || warning.code !== 'prompt-truncated') throw new Error('no prompt-truncated warning');
     expect(warning.code).toBe('prompt-truncated');
     expect(warning.droppedText).toContain('zebra');
     expect(warning.message).toContain(warning.droppedText);

@@ -17,7 +17,7 @@ describe('model folders', () => {
   /** A copy of the tiny fixture with some files removed or replaced. */
   function variant(name: string, edit: (dir: string) => void): string {
     const dir = path.join(scratch, name);
-    cpSync(model, dir, { recursive: true });
+    cpSync(model, dir, { recursive: true, filter: (file) => !file.endsWith('.perfusion-cache') });
     edit(dir);
     return dir;
   }

@@ -8,6 +8,7 @@ import { VaeDecoder } from '../models/vae-decoder.js';
 import { VaeEncoder } from '../models/vae-encoder.js';
 import { LinearLatentPreview, type NormalSource } from '../preview/linear-latent-preview.js';
 import type { PreviewDecoder } from '../preview/preview-decoder.js';
+import type { ExtendTextEncoderOptions } from '../token-embeddings/extended-model-cache.js';
 import { ClipTokenizer, type ClipTokenizerOptions } from '../tokenizer/clip-tokenizer.js';
 import { PREVIEW_DECODER, TEXT_ENCODER, TOKENIZER, VAE_DECODER, VAE_ENCODER } from './tokens.js';
 
@@ -17,6 +18,14 @@ export interface RegisterEncodersOptions {
   readonly modelDir: string;
   /** onnxruntime options for every session created here. */
   readonly session?: SessionOptions;
+  /**
+   * Create the text encoder with added-token support (`TextEncoder.create(path, { addedTokens })`):
+   * `true` loads the copy of the graph extended for added tokens from the default cache (writing it
+   * the first time), an object sets that cache's folder or allows copying weights. Needed for
+   * Perfusion concepts (their tokens' embeddings are fed at run time). Prompts without added tokens
+   * encode exactly as with the plain model. Default false.
+   */
+  readonly addedTokens?: boolean | ExtendTextEncoderOptions;
   /** Also load vae_encoder/ (needed for training, not for generation). Default false. */
   readonly withVaeEncoder?: boolean;
   /** Tokenizer options (text cleanup). */
@@ -44,9 +53,10 @@ export async function registerEncoders(container: DependencyContainer, options: 
   }
   const dir = path.resolve(options.modelDir);
   const session = options.session ?? {};
+  const addedTokens = options.addedTokens;
   const results = await Promise.allSettled([
     ClipTokenizer.fromFolder(path.join(dir, 'tokenizer'), options.tokenizer),
-    TextEncoder.create(path.join(dir, 'text_encoder', 'model.onnx'), session),
+    TextEncoder.create(path.join(dir, 'text_encoder', 'model.onnx'), addedTokens === undefined || addedTokens === false ? session : { ...session, addedTokens }),
     VaeDecoder.create(path.join(dir, 'vae_decoder'), session),
     options.withVaeEncoder === true ? VaeEncoder.create(path.join(dir, 'vae_encoder'), session) : Promise.resolve(undefined),
   ] as const);

@@ -1,5 +1,6 @@
 import type { SessionOptions } from '@perfusion/onnx-graph';
 import type { GenerationEvent } from '../events.js';
+import type { PerfusionLoadOptions } from '../perfusion/load-options.js';
 import type { GenerationRequest } from '../request.js';
 import type { SerializedError } from './serialize-error.js';
 
@@ -19,6 +20,7 @@ export interface WorkerStartData {
   readonly forwardWarnings: boolean;
   readonly guidanceBatching?: 'batched' | 'sequential';
   readonly preview?: 'sd1' | 'fit';
+  readonly perfusion?: boolean | PerfusionLoadOptions;
   /** URL of a module whose `configure(container, data)` export is called as `PipelineOptions.configure`. */
   readonly configureModule?: string;
   readonly configureData?: unknown;

@@ -1,7 +1,9 @@
 import {
+  ConceptConstructionError,
   GenerationFailedError,
   InvalidRequestError,
   ModelFolderError,
+  PerfusionUnavailableError,
   PipelineError,
   PipelineReleasedError,
   WorkerPipelineError,
@@ -24,6 +26,8 @@ const KNOWN: Record<string, { prototype: Error }> = {
   GenerationFailedError,
   PipelineReleasedError,
   WorkerPipelineError,
+  PerfusionUnavailableError,
+  ConceptConstructionError,
 };
 
 const MAX_CAUSE_DEPTH = 8;

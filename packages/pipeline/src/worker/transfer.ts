@@ -11,6 +11,7 @@ export function transferableEvent(event: GenerationEvent): { event: GenerationEv
   switch (event.type) {
     case 'start':
     case 'warning':
+    case 'preparing':
       return { event, transfer };
     case 'step': {
       let out: GenerationEvent = event;

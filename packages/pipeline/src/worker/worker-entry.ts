@@ -56,6 +56,7 @@ async function load(): Promise<Pipeline | undefined> {
       ...(data.session !== undefined || data.forwardWarnings ? { session: { ...data.session, ...forward } } : {}),
       ...(data.guidanceBatching !== undefined && { guidanceBatching: data.guidanceBatching }),
       ...(data.preview !== undefined && { preview: data.preview }),
+      ...(data.perfusion !== undefined && { perfusion: data.perfusion }),
       ...(data.configureModule !== undefined && { configure: await importConfigure(data.configureModule, data.configureData) }),
     });
   } catch (error) {

@@ -5,6 +5,7 @@ import type { SessionOptions } from '@perfusion/onnx-graph';
 import { Observable, type Subscriber } from 'rxjs';
 import { InvalidRequestError, PipelineReleasedError, WorkerPipelineError } from '../errors.js';
 import type { GenerationEvent } from '../events.js';
+import type { PerfusionLoadOptions } from '../perfusion/load-options.js';
 import type { ImagePipeline } from '../pipeline.js';
 import type { GenerationRequest } from '../request.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -18,6 +19,11 @@ export interface WorkerPipelineOptions {
   readonly guidanceBatching?: 'batched' | 'sequential';
   /** Step previews: `'sd1'` (default) or `'fit'` (see `PipelineOptions.preview`). */
   readonly preview?: 'sd1' | 'fit';
+  /**
+   * Perfusion, as `PipelineOptions.perfusion` (default true). Requests may then carry concepts, as
+   * paths (read inside the worker) or `ConceptFile` objects (copied to the worker with the request).
+   */
+  readonly perfusion?: boolean | PerfusionLoadOptions;
   /**
    * Path or URL of an ES module imported inside the worker whose `configure(container, data)`
    * export (named, or default) is called as `PipelineOptions.configure` (functions cannot cross
@@ -55,6 +61,7 @@ export async function createWorkerPipeline(modelDir: string, options: WorkerPipe
     forwardWarnings: onWarning !== undefined,
     ...(options.guidanceBatching !== undefined && { guidanceBatching: options.guidanceBatching }),
     ...(options.preview !== undefined && { preview: options.preview }),
+    ...(options.perfusion !== undefined && { perfusion: options.perfusion }),
     ...(options.configureModule !== undefined && { configureModule: moduleUrl(options.configureModule) }),
     ...(options.configureData !== undefined && { configureData: options.configureData }),
   });

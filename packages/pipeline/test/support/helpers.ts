@@ -48,9 +48,11 @@ export interface CallLog {
 export function countCalls<T extends object>(container: DependencyContainer, token: InjectionToken<T>, method: keyof T & string, log: CallLog): void {
   const target = container.resolve(token);
   const proxy = new Proxy(target, {
-    get(object, key, receiver) {
-      const value = Reflect.get(object, key, receiver) as unknown;
-      if (key !== method || typeof value !== 'function') return value;
+    get(object, key) {
+      const value = Reflect.get(object, key, object) as unknown;
+      // Other methods run on the component itself (its private fields are not the proxy's).
+      if (key !== method) return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value;
+      if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         log.count++;
         log.args.push(args);
