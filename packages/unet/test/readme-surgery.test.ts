@@ -4,33 +4,15 @@ import { ensureFixture } from '@perfusion/fixtures';
 import { Rng, Tensor } from '@perfusion/tensor-core';
 import { baseModelFingerprint, patchUnetForPerfusion, perfusionFeeds, readProjectionWeights, UNet } from '@perfusion/unet';
 // imports:end
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { exampleInReadme, exampleInTest } from '@perfusion/test-support';
 
 // The README's surgery example is the import block above followed by the code between the
 // example markers below; the first test checks the README shows exactly that, the second runs it.
 
-function between(text: string, start: string, end: string): string {
-  const from = text.indexOf(start);
-  const to = text.indexOf(end, from + start.length);
-  if (from < 0 || to < 0) throw new Error(`markers ${start} / ${end} not found`);
-  return text.slice(from + start.length, to);
-}
-
-function dedent(block: string): string {
-  const lines = block.replace(/^\n+|\s+$/g, '').split('\n');
-  const indent = Math.min(...lines.filter((line) => line.trim() !== '').map((line) => line.match(/^ */)![0].length));
-  return lines.map((line) => line.slice(indent)).join('\n');
-}
-
 describe('README surgery example', () => {
   it('is the code this test runs', () => {
-    const source = readFileSync(new URL(import.meta.url), 'utf8');
-    const imports = between(source, '// imports' + ':start', '// imports' + ':end').trim();
-    const region = dedent(between(source, '// example' + ':start', '// example' + ':end'));
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const shown = between(between(readme, '<!-- surgery-example:start -->', '<!-- surgery-example:end -->'), '```ts', '```').trim();
-    expect(shown).toBe(`${imports}\n\n${region}`);
+    expect(exampleInReadme(new URL('../README.md', import.meta.url), 'surgery-example')).toBe(exampleInTest(new URL(import.meta.url)));
   });
 
   it('runs and does what its comments say', async () => {

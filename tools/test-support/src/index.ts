@@ -1,0 +1,1 @@
+export { dedent, exampleInReadme, exampleInTest, textBetween } from './readme-example.js';
