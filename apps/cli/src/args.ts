@@ -1,13 +1,40 @@
 import { parseArgs } from 'node:util';
 import { SCHEDULER_NAMES, type SchedulerName } from '@perfusion/scheduler';
 import { CliUsageError } from './errors.js';
-import { GENERATE_OPTIONS, GLOBAL_OPTIONS, NOISE_MODES, parseArgsOptions, type NoiseMode, type OptionSpec } from './options.js';
+import {
+  CONCEPT_DTYPES,
+  COVARIANCE_OPTIONS,
+  FROM_WORDS_OPTIONS,
+  GENERATE_OPTIONS,
+  GLOBAL_OPTIONS,
+  INSPECT_OPTIONS,
+  MULTI_CONCEPT_MODES,
+  NOISE_MODES,
+  parseArgsOptions,
+  type ConceptDTypeName,
+  type MultiConceptMode,
+  type NoiseMode,
+  type OptionSpec,
+} from './options.js';
 import { closest } from './suggest.js';
-import { parseChoice, parseImageSide, parseInteger, parseNumber, parsePath, parsePngPath } from './values.js';
+import {
+  parseChoice,
+  parseConceptSpec,
+  parseImageSide,
+  parseInteger,
+  parseNumber,
+  parsePath,
+  parsePngPath,
+  parseSafetensorsPath,
+  type ConceptSpec,
+} from './values.js';
 
 /** The commands `perfusion` knows. */
-export const COMMANDS = ['generate'] as const;
-export type CommandName = (typeof COMMANDS)[number];
+export const COMMANDS = ['generate', 'inspect', 'covariance', 'concept'] as const;
+/** The subcommands of `perfusion concept`. */
+export const CONCEPT_SUBCOMMANDS = ['from-words'] as const;
+/** A command or subcommand, as `perfusion help <name>` and `CliUsageError.command` name it. */
+export type CommandName = (typeof COMMANDS)[number] | `concept ${(typeof CONCEPT_SUBCOMMANDS)[number]}`;
 
 /** What `perfusion generate` was asked to do; absent fields take the pipeline's defaults. */
 export interface GenerateArgs {
@@ -24,21 +51,69 @@ export interface GenerateArgs {
   readonly noise?: NoiseMode;
   readonly batch: number;
   readonly previews?: string;
+  /** `--concept` values, in order; absent when none was given. */
+  readonly concepts?: readonly ConceptSpec[];
+  readonly multiConcept?: MultiConceptMode;
+  /** `--global-locking`; absent when not given. */
+  readonly globalLocking?: boolean;
+}
+
+/** What `perfusion inspect` was asked to do. */
+export interface InspectArgs {
+  readonly file: string;
+  readonly model?: string;
+  readonly json: boolean;
+}
+
+/** What `perfusion covariance` was asked to do. */
+export interface CovarianceArgs {
+  readonly model?: string;
+  readonly recompute: boolean;
+}
+
+/** What `perfusion concept from-words` was asked to do. */
+export interface FromWordsArgs {
+  readonly token: string;
+  readonly supercategory: string;
+  readonly words: string;
+  /** A prompt with `{}` where the token goes; absent: the pipeline's default. */
+  readonly template?: string;
+  readonly model?: string;
+  readonly out?: string;
+  readonly dtype?: ConceptDTypeName;
 }
 
 /** A command line, understood. */
 export type CommandLine =
   | { readonly kind: 'help'; readonly command?: CommandName }
   | { readonly kind: 'version' }
-  | { readonly kind: 'generate'; readonly args: GenerateArgs };
+  | { readonly kind: 'generate'; readonly args: GenerateArgs }
+  | { readonly kind: 'inspect'; readonly args: InspectArgs }
+  | { readonly kind: 'covariance'; readonly args: CovarianceArgs }
+  | { readonly kind: 'concept-from-words'; readonly args: FromWordsArgs };
 
-function isCommand(name: string): name is CommandName {
+type TopCommand = (typeof COMMANDS)[number];
+type ConceptSubcommand = (typeof CONCEPT_SUBCOMMANDS)[number];
+
+function isCommand(name: string): name is TopCommand {
   return (COMMANDS as readonly string[]).includes(name);
+}
+
+function isConceptSubcommand(name: string): name is ConceptSubcommand {
+  return (CONCEPT_SUBCOMMANDS as readonly string[]).includes(name);
 }
 
 function unknownCommand(name: string): CliUsageError {
   const guess = closest(name, COMMANDS);
   return new CliUsageError(`Unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}; commands: ${COMMANDS.join(', ')}.`);
+}
+
+function unknownSubcommand(name: string): CliUsageError {
+  const guess = closest(name, CONCEPT_SUBCOMMANDS);
+  return new CliUsageError(
+    `Unknown subcommand "concept ${name}"${guess ? ` (did you mean concept ${guess}?)` : ''}; subcommands: ${CONCEPT_SUBCOMMANDS.map((s) => `concept ${s}`).join(', ')}.`,
+    'concept',
+  );
 }
 
 /** Asks for help before anything else is checked, as long as it comes before a `--` terminator. */
@@ -67,6 +142,16 @@ function parseOptions(argv: readonly string[], specs: readonly OptionSpec[], com
   }
 }
 
+/** Runs a command's parser, pointing its usage errors at that command's --help. */
+function forCommand<T>(command: CommandName, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof CliUsageError && error.command === undefined) throw new CliUsageError(error.message, command);
+    throw error;
+  }
+}
+
 /**
  * Understands `perfusion`'s arguments (those after the command name). Pure: reads no file and
  * checks no path, so it is tested without a model.
@@ -84,16 +169,67 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       ? new CliUsageError(`Put the command first: perfusion ${positionals[0]} [options].`)
       : new CliUsageError(`No command given; commands: ${COMMANDS.join(', ')}.`);
   }
-  if (first === 'help') {
-    const topic = argv[1];
-    if (topic === undefined) return { kind: 'help' };
-    if (!isCommand(topic)) throw unknownCommand(topic);
-    return { kind: 'help', command: topic };
-  }
+  if (first === 'help') return { kind: 'help', ...helpTopic(argv.slice(1)) };
   if (!isCommand(first)) throw unknownCommand(first);
+  if (first === 'concept') return parseConcept(argv.slice(1));
   const rest = argv.slice(1);
   if (wantsHelp(rest)) return { kind: 'help', command: first };
-  return { kind: 'generate', args: parseGenerateArgs(rest) };
+  switch (first) {
+    case 'generate':
+      return { kind: 'generate', args: forCommand('generate', () => parseGenerateArgs(rest)) };
+    case 'inspect':
+      return { kind: 'inspect', args: forCommand('inspect', () => parseInspectArgs(rest)) };
+    case 'covariance':
+      return { kind: 'covariance', args: forCommand('covariance', () => parseCovarianceArgs(rest)) };
+  }
+}
+
+/** `perfusion help [command [subcommand]]`. */
+function helpTopic(words: readonly string[]): { command?: CommandName } {
+  const [topic, sub] = words;
+  if (topic === undefined) return {};
+  if (!isCommand(topic)) throw unknownCommand(topic);
+  if (topic !== 'concept' || sub === undefined) return { command: topic };
+  if (!isConceptSubcommand(sub)) throw unknownSubcommand(sub);
+  return { command: `concept ${sub}` };
+}
+
+/** `perfusion concept <subcommand> ...`. */
+function parseConcept(argv: readonly string[]): CommandLine {
+  const sub = argv[0];
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    if (sub === undefined) {
+      throw new CliUsageError(`perfusion concept needs a subcommand: ${CONCEPT_SUBCOMMANDS.map((s) => `concept ${s}`).join(', ')}.`, 'concept');
+    }
+    return { kind: 'help', command: 'concept' };
+  }
+  if (sub.startsWith('-')) throw new CliUsageError(`Put the subcommand first: perfusion concept ${CONCEPT_SUBCOMMANDS[0]} [options].`, 'concept');
+  if (!isConceptSubcommand(sub)) throw unknownSubcommand(sub);
+  const rest = argv.slice(1);
+  if (wantsHelp(rest)) return { kind: 'help', command: 'concept from-words' };
+  return { kind: 'concept-from-words', args: forCommand('concept from-words', () => parseFromWordsArgs(rest)) };
+}
+
+type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** Reads typed option values. */
+function reader(values: OptionValues) {
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  return {
+    str,
+    flag: (name: string): boolean => values[name] === true,
+    optional<T>(name: string, parse: (name: string, text: string) => T): T | undefined {
+      const text = str(name);
+      return text === undefined ? undefined : parse(name, text);
+    },
+    all: (name: string): string[] => (values[name] as string[] | undefined) ?? [],
+  };
+}
+
+function noPositionals(command: string, positionals: readonly string[]): void {
+  if (positionals.length > 0) {
+    throw new CliUsageError(`perfusion ${command} takes no words outside options, got ${positionals.map((p) => JSON.stringify(p)).join(' ')}.`);
+  }
 }
 
 function parseGenerateArgs(argv: readonly string[]): GenerateArgs {
@@ -108,11 +244,7 @@ function parseGenerateArgs(argv: readonly string[]): GenerateArgs {
       'generate',
     );
   }
-  const str = (name: string): string | undefined => values[name] as string | undefined;
-  const optional = <T>(name: string, parse: (name: string, text: string) => T): T | undefined => {
-    const text = str(name);
-    return text === undefined ? undefined : parse(name, text);
-  };
+  const { str, flag, optional, all } = reader(values);
   const args: { -readonly [K in keyof GenerateArgs]: GenerateArgs[K] } = {
     prompt: positionals[0]!,
     batch: optional('batch', (n, t) => parseInteger(n, t, 1)) ?? 1,
@@ -139,5 +271,72 @@ function parseGenerateArgs(argv: readonly string[]): GenerateArgs {
   if (noise !== undefined) args.noise = noise;
   const previews = optional('previews', parsePath);
   if (previews !== undefined) args.previews = previews;
+  const concepts = all('concept').map((text) => parseConceptSpec('concept', text));
+  if (concepts.length > 0) args.concepts = concepts;
+  const multiConcept = optional('multi-concept', (n, t) => parseChoice(n, t, MULTI_CONCEPT_MODES));
+  if (multiConcept !== undefined) args.multiConcept = multiConcept;
+  if (flag('global-locking')) args.globalLocking = true;
+  if (concepts.length === 0 && (multiConcept !== undefined || args.globalLocking === true)) {
+    const given = multiConcept !== undefined ? '--multi-concept' : '--global-locking';
+    throw new CliUsageError(`${given} only applies with concepts; add --concept FILE (e.g. --concept my-cat.safetensors).`);
+  }
+  return args;
+}
+
+function parseInspectArgs(argv: readonly string[]): InspectArgs {
+  const { values, positionals } = parseOptions(argv, INSPECT_OPTIONS, 'inspect');
+  if (positionals.length !== 1) {
+    throw new CliUsageError(
+      positionals.length === 0
+        ? 'perfusion inspect needs a concept file: perfusion inspect my-cat.safetensors [--model DIR] [--json].'
+        : `perfusion inspect takes one concept file, got ${positionals.length}: ${positionals.map((p) => JSON.stringify(p)).join(' ')}.`,
+    );
+  }
+  const { flag, optional } = reader(values);
+  const file = parsePath('file', positionals[0]!);
+  const model = optional('model', parsePath);
+  return { file, ...(model !== undefined && { model }), json: flag('json') };
+}
+
+function parseCovarianceArgs(argv: readonly string[]): CovarianceArgs {
+  const { values, positionals } = parseOptions(argv, COVARIANCE_OPTIONS, 'covariance');
+  noPositionals('covariance', positionals);
+  const { flag, optional } = reader(values);
+  const model = optional('model', parsePath);
+  return { ...(model !== undefined && { model }), recompute: flag('recompute') };
+}
+
+function parseFromWordsArgs(argv: readonly string[]): FromWordsArgs {
+  const { values, positionals } = parseOptions(argv, FROM_WORDS_OPTIONS, 'concept from-words');
+  if (positionals.length > 0) {
+    throw new CliUsageError(
+      `perfusion concept from-words takes no words outside options, got ${positionals.map((p) => JSON.stringify(p)).join(' ')}; ` +
+        'quote a phrase of several words: --words "tabby cat".',
+    );
+  }
+  const { str, optional } = reader(values);
+  const required = (name: string, example: string): string => {
+    const text = str(name);
+    if (text === undefined || text.trim() === '') throw new CliUsageError(`perfusion concept from-words needs --${name}, e.g. --${name} ${example}.`);
+    return text;
+  };
+  const token = required('token', '"<my-cat>"');
+  if (/\s/.test(token)) throw new CliUsageError(`--token must be one word without spaces, got ${JSON.stringify(token)}; e.g. --token "<my-cat>".`);
+  const supercategory = required('supercategory', 'cat');
+  const words = required('words', '"tabby cat"');
+  const args: { -readonly [K in keyof FromWordsArgs]: FromWordsArgs[K] } = { token, supercategory: supercategory.trim(), words: words.trim() };
+  const template = str('template');
+  if (template !== undefined) {
+    if (template.split('{}').length !== 2) {
+      throw new CliUsageError(`--template must contain {} exactly once (where the token goes), got ${JSON.stringify(template)}; e.g. --template "a photo of a {}".`);
+    }
+    args.template = template;
+  }
+  const model = optional('model', parsePath);
+  if (model !== undefined) args.model = model;
+  const out = optional('out', parseSafetensorsPath);
+  if (out !== undefined) args.out = out;
+  const dtype = optional('dtype', (n, t) => parseChoice(n, t, CONCEPT_DTYPES));
+  if (dtype !== undefined) args.dtype = dtype;
   return args;
 }

@@ -18,7 +18,7 @@ function describe(error: unknown): string {
 
 /**
  * Runs `perfusion` with `argv` (the arguments after the program name) and returns the exit code:
- * 0 done, 1 failed, 2 bad command line, 130 cancelled by Ctrl-C. Never throws.
+ * 0 done, 1 failed, 2 bad command line or input, 130 cancelled by Ctrl-C. Never throws.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let line;
@@ -37,15 +37,33 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'version':
         io.stdout(`${version()}\n`);
         return EXIT_OK;
+      // Loaded on demand: --help and usage errors answer without loading onnxruntime.
       case 'generate': {
-        // Loaded on demand: --help and usage errors answer without loading onnxruntime.
         const { runGenerate } = await import('./generate-command.js');
         return await runGenerate(line.args, io);
+      }
+      case 'inspect': {
+        const { runInspect } = await import('./inspect-command.js');
+        return await runInspect(line.args, io);
+      }
+      case 'covariance': {
+        const { runCovariance } = await import('./covariance-command.js');
+        return await runCovariance(line.args, io);
+      }
+      case 'concept-from-words': {
+        const { runFromWords } = await import('./from-words-command.js');
+        return await runFromWords(line.args, io);
       }
     }
   } catch (error) {
     if (error instanceof CliUsageError) {
-      io.stderr(`perfusion: ${error.message}\nRun perfusion generate --help for usage.\n`);
+      io.stderr(`perfusion: ${error.message}\nRun perfusion ${error.command === undefined ? '' : `${error.command} `}--help for usage.\n`);
+      return EXIT_USAGE;
+    }
+    // The library classes are imported only now: --help and usage errors never load onnxruntime.
+    const { isBadInput } = await import('./bad-input.js');
+    if (isBadInput(error)) {
+      io.stderr(`perfusion: ${(error as Error).message}\n`);
       return EXIT_USAGE;
     }
     io.stderr(`perfusion: ${describe(error)}\n`);

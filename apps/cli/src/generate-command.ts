@@ -1,15 +1,36 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writePng, type RgbImage } from '@perfusion/encoders';
-import { InvalidRequestError, loadPipeline, ModelFolderError, type GenerationEvent, type GenerationRequest, type Pipeline, type PipelineOptions } from '@perfusion/pipeline';
+import { ConceptFormatError, readConcept } from '@perfusion/concept-format';
+import {
+  InvalidRequestError,
+  loadPipeline,
+  ModelFolderError,
+  type GenerationEvent,
+  type GenerationRequest,
+  type Pipeline,
+  type PipelineOptions,
+  type ResolvedGenerationRequest,
+} from '@perfusion/pipeline';
 import type { Subscription } from 'rxjs';
 import type { GenerateArgs } from './args.js';
-import { ensureDefaultModel } from './default-model.js';
+import type { ConceptSpec } from './values.js';
 import { CliUsageError } from './errors.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { resolveModel } from './model-dir.js';
 import { defaultOutPath, imagePaths, previewPath } from './output-paths.js';
-import { INITIAL_PROGRESS, renderMessage, renderStep, renderSummary, updateProgress, type ProgressMode, type ProgressState } from './progress.js';
+import {
+  INITIAL_PROGRESS,
+  renderMessage,
+  renderPreparing,
+  renderPreparingSummary,
+  renderStep,
+  renderSummary,
+  updateProgress,
+  type ProgressMode,
+  type ProgressState,
+} from './progress.js';
 
 /**
  * How the command runs onnxruntime: without its CPU memory arena and memory-pattern planning, and
@@ -36,31 +57,57 @@ export function generationRequest(args: GenerateArgs): GenerationRequest {
     ...(args.seed !== undefined && { seed: args.seed }),
     ...(args.scheduler !== undefined && { scheduler: args.scheduler }),
     ...(args.noise !== undefined && { noise: args.noise }),
+    ...(args.concepts !== undefined && {
+      concepts: args.concepts.map((c) => ({
+        concept: c.file,
+        ...(c.beta !== undefined && { beta: c.beta }),
+        ...(c.tau !== undefined && { tau: c.tau }),
+      })),
+    }),
+    ...(args.multiConcept !== undefined && { multiConcept: args.multiConcept }),
+    ...(args.globalLocking === true && { globalLocking: true }),
   };
 }
 
-function checkModelDir(dir: string): string {
-  const resolved = path.resolve(dir);
-  if (!fs.existsSync(resolved) || !fs.statSync(resolved).isDirectory()) {
-    throw new CliUsageError(
-      `--model ${dir}: no such folder. Point --model at a model folder in the diffusers/optimum ONNX layout ` +
-        '(model_index.json, unet/model.onnx, text_encoder/, vae_decoder/, tokenizer/, scheduler/), or leave it out to use the default model.',
-      'generate',
-    );
-  }
-  return resolved;
+/**
+ * `loadPipeline`'s `perfusion` option for the arguments: off without concepts (the plain UNet and
+ * text encoder, nothing patched or described), on with them, with the global-locking variant of
+ * the patched UNet when asked for.
+ */
+export function perfusionOption(args: GenerateArgs): PipelineOptions['perfusion'] {
+  if (args.concepts === undefined) return false;
+  return args.globalLocking === true ? { globalLocking: true } : true;
 }
 
-/** The model folder to load: --model (checked to exist) or the embedded default, saying which. */
-async function resolveModel(args: GenerateArgs, say: (line: string) => void): Promise<string> {
-  if (args.model !== undefined) {
-    const dir = checkModelDir(args.model);
-    say(`model: ${dir}`);
-    return dir;
+/**
+ * Reads and validates every `--concept` file before any model loads, so that a missing or
+ * malformed file (concept-format's typed error, naming the file and field) fails at once; whether
+ * it fits the model is checked by the pipeline.
+ */
+async function checkConceptFiles(args: GenerateArgs): Promise<void> {
+  for (const spec of args.concepts ?? []) {
+    if (!fs.existsSync(spec.file)) {
+      throw new CliUsageError(`--concept ${spec.file}: no such file. Give a concept file (.safetensors) made by training or by perfusion concept from-words.`, 'generate');
+    }
+    await readConcept(spec.file);
   }
-  const model = await ensureDefaultModel((dir) => say(`generating the default model into ${dir} (first use only)...`));
-  say(`model: ${model.dir} (default model: ${model.description})`);
-  return model.dir;
+}
+
+/**
+ * What the start event says about the concepts in use: one line each (β and τ marked `(file)` when
+ * they are the file's defaults, i.e. `specs` did not set them), then how they combine.
+ */
+export function conceptLines(request: Pick<ResolvedGenerationRequest, 'concepts' | 'multiConcept' | 'globalLocking'>, specs: readonly ConceptSpec[] = []): string[] {
+  const { concepts } = request;
+  if (concepts.length === 0) return [];
+  const lines = concepts.map((c, i) => {
+    const spec = specs[i];
+    const origin = (given: number | undefined): string => (spec !== undefined && given === undefined ? ' (file)' : '');
+    return `concept ${c.token} (supercategory ${c.supercategory})${c.file === undefined ? '' : ` from ${c.file}`}: beta ${c.beta}${origin(spec?.beta)}, tau ${c.tau}${origin(spec?.tau)}`;
+  });
+  const how = [concepts.length > 1 ? `combined by ${request.multiConcept}` : undefined, request.globalLocking ? 'global key locking' : undefined].filter((x) => x !== undefined);
+  if (how.length > 0) lines.push(`concepts: ${how.join(', ')}`);
+  return lines;
 }
 
 type Outcome = { readonly kind: 'done'; readonly images: RgbImage[]; readonly seed: number } | { readonly kind: 'cancelled' };
@@ -76,10 +123,20 @@ class ProgressPrinter {
   ) {}
 
   event(event: GenerationEvent): void {
+    const before = this.state.preparing;
     this.state = updateProgress(this.state, event, this.io.now());
     if (event.type === 'step') {
       this.io.stderr(renderStep(this.state, this.mode));
       this.barShown = this.mode.tty;
+    } else if (event.type === 'preparing') {
+      const now = this.state.preparing!;
+      const previous = before !== undefined && before.stage === now.stage && now.done >= before.done ? before.done : undefined;
+      const text = renderPreparing(now, this.mode, previous);
+      if (text !== '') {
+        this.io.stderr(text);
+        this.barShown = this.mode.tty;
+      }
+      if (now.done === now.total && previous !== now.total) this.message(renderPreparingSummary(now));
     }
   }
 
@@ -102,7 +159,8 @@ class ProgressPrinter {
  */
 export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<number> {
   const say = (line: string): void => io.stderr(`${line}\n`);
-  const modelDir = await resolveModel(args, say);
+  await checkConceptFiles(args);
+  const { dir: modelDir } = await resolveModel(args.model, 'generate', say);
   if (args.out !== undefined) fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
   if (args.previews !== undefined) fs.mkdirSync(args.previews, { recursive: true });
 
@@ -125,6 +183,7 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<number
     pipeline = await loadPipeline(modelDir, {
       session: { ...CLI_PIPELINE_SETTINGS.session, onWarning: (message) => progress.message(`warning: ${message}`) },
       guidanceBatching: CLI_PIPELINE_SETTINGS.guidanceBatching,
+      perfusion: perfusionOption(args),
     });
     say(`loaded in ${((io.now() - loadStarted) / 1000).toFixed(1)} s`);
     if (interrupted) {
@@ -153,8 +212,11 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<number
                 `seed ${event.seed}, ${event.totalSteps} steps, ${r.width}x${r.height}, scheduler ${r.scheduler}, guidance ${r.guidanceScale}` +
                   (batchSize > 1 ? `, batch ${batchSize}` : ''),
               );
+              for (const line of conceptLines(r, args.concepts)) progress.message(line);
               break;
             }
+            case 'preparing':
+              break;
             case 'warning':
               progress.message(`warning: ${event.message}`);
               break;
@@ -202,6 +264,9 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<number
     progress.endBar();
     // A request the pipeline rejects (e.g. a size its model cannot take) or a --model folder that
     // is not a model folder is a bad command line too.
+    // A concept file the pipeline refuses (made for another model, ...) is bad input but not a bad
+    // command line: its message (concept-format's, naming the file and field) is enough.
+    if (error instanceof InvalidRequestError && error.cause instanceof ConceptFormatError) throw error;
     if (error instanceof InvalidRequestError || error instanceof ModelFolderError) throw new CliUsageError(error.message, 'generate');
     throw error;
   } finally {

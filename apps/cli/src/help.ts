@@ -1,4 +1,4 @@
-import { GENERATE_OPTIONS, GLOBAL_OPTIONS, type OptionSpec } from './options.js';
+import { COVARIANCE_OPTIONS, FROM_WORDS_OPTIONS, GENERATE_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, type OptionSpec } from './options.js';
 import type { CommandName } from './args.js';
 
 /** Wraps `text` to lines of at most `width` characters. */
@@ -31,7 +31,13 @@ function optionTable(specs: readonly OptionSpec[]): string {
 const EXIT_CODES = `Exit codes:
   0    done
   1    the generation failed (the message says why)
-  2    bad command line (unknown option, malformed value)
+  2    bad command line or input (unknown option, malformed value, unreadable or incompatible concept file)
+  130  cancelled with Ctrl-C`;
+
+const SHORT_EXIT_CODES = `Exit codes:
+  0    done
+  1    failed (the message says why)
+  2    bad command line or input (unknown option, malformed value, unreadable file)
   130  cancelled with Ctrl-C`;
 
 const ENVIRONMENT = `Environment:
@@ -45,14 +51,20 @@ Perfusion-TS on the command line: text-to-image generation with Stable-Diffusion
 on onnxruntime-node.
 
 Commands:
-  generate "prompt"   generate images from a prompt (perfusion generate --help for its options)
-  help [command]      show this help, or a command's
+  generate "prompt"      generate images from a prompt, with or without Perfusion concepts
+  inspect FILE           show a concept file: metadata, sizes, layers, compatibility with a model
+  covariance             compute (once, then cached) the text-encoding covariance concepts need
+  concept from-words     make a concept from an existing phrase, without training
+  help [command]         show this help, or a command's (perfusion <command> --help works too)
 
 Options:
 ${optionTable(GLOBAL_OPTIONS)}
 
 Examples:
   perfusion generate "a red cat on a sofa" --seed 42 --out cat.png
+  perfusion concept from-words --token "<my-cat>" --supercategory cat --words "tabby cat" --out my-cat.safetensors
+  perfusion generate "a photo of <my-cat> on a beach" --concept my-cat.safetensors:0.6 --seed 1 --out beach.png
+  perfusion inspect my-cat.safetensors
   perfusion generate --help
 
 ${EXIT_CODES}
@@ -87,12 +99,126 @@ Examples:
   # the same noise as diffusers' PyTorch pipeline (torch.Generator("cpu").manual_seed(7))
   perfusion generate "a fox" --model ./sd15-onnx --noise torch --seed 7 --negative "blurry, lowres"
 
+  # a Perfusion concept: write its token in the prompt; the file's beta/tau, or your own
+  perfusion generate "a photo of <my-cat> on a beach" --concept my-cat.safetensors --out beach.png
+  perfusion generate "a photo of <my-cat> on a beach" --concept my-cat.safetensors:0.5:0.2 --out beach.png
+
+  # two concepts, combined exactly, with global key locking
+  perfusion generate "<my-cat> next to <my-teapot>" --concept my-cat.safetensors \\
+      --concept my-teapot.safetensors --multi-concept exact --global-locking --out both.png
+
+Concepts: the first generation with concepts on a model computes the text-encoding covariance
+(a few seconds on the tiny model, minutes on SD 1.5; shown as "preparing covariance") and caches
+it; perfusion covariance does it ahead of time. A concept made for another base model is refused
+(perfusion inspect FILE --model DIR says why).
+
 ${EXIT_CODES}
+
+${ENVIRONMENT}
+`;
+
+/** `perfusion inspect --help`. */
+export const INSPECT_HELP = `Usage: perfusion inspect FILE [--model DIR] [--json]
+
+Reads a Perfusion concept file (.safetensors), validates it strictly and prints its metadata
+(token, supercategory, format version, dtype, base-model fingerprint, default beta/tau, training
+summary), its sizes (file, header and tensor-data bytes), its cross-attention layers with their
+widths, and whether it can be used with a model: --model DIR, or the embedded default model.
+Each compatibility problem is printed on its own line.
+
+Options:
+${optionTable(INSPECT_OPTIONS)}
+
+Examples:
+  perfusion inspect my-cat.safetensors
+  perfusion inspect my-cat.safetensors --model ./sd15-onnx
+  perfusion inspect my-cat.safetensors --model ./sd15-onnx --json > my-cat.json
+
+Exit codes:
+  0    the file is valid and compatible with the model
+  1    the file is valid but not compatible with the model (each problem is listed), or the model failed to load
+  2    bad command line, or the file is missing or not a valid concept file (the message names the field)
+
+${ENVIRONMENT}
+`;
+
+/** `perfusion covariance --help`. */
+export const COVARIANCE_HELP = `Usage: perfusion covariance [--model DIR] [--recompute]
+
+Computes the covariance C of the model's text-encoder outputs over the built-in caption corpus,
+which Perfusion's gates need (sim(e) = e C^-1 i* / i*' C^-1 i*), and stores it beside the model
+for every later use. A generation with concepts computes it on first use anyway; this command does
+it ahead of time, with a progress bar, and tells where it is stored, from how many captions and
+how long it took. With a cached covariance it only reports it, unless --recompute is given.
+
+Options:
+${optionTable(COVARIANCE_OPTIONS)}
+
+Examples:
+  perfusion covariance
+  perfusion covariance --model ./sd15-onnx
+  perfusion covariance --model ./sd15-onnx --recompute
+
+${SHORT_EXIT_CODES}
+
+${ENVIRONMENT}
+`;
+
+/** `perfusion concept --help`. */
+export const CONCEPT_HELP = `Usage: perfusion concept <subcommand> [options]
+
+Makes Perfusion concept files.
+
+Subcommands:
+  from-words     make a concept from an existing phrase, without training (perfusion concept from-words --help)
+
+Examples:
+  perfusion concept from-words --token "<my-cat>" --supercategory cat --words "tabby cat"
+
+${SHORT_EXIT_CODES}
+`;
+
+/** `perfusion concept from-words --help`. */
+export const FROM_WORDS_HELP = `Usage: perfusion concept from-words --token TOKEN --supercategory WORD --words TEXT [options]
+
+Builds a Perfusion concept without training, from an existing phrase, so that the whole inference
+path can be tried before training exists. With --words "tabby cat" and the template "a photo of a {}":
+the token's word embedding is that of the phrase's last word ("cat"); i* is the text encoding at
+the token in "a photo of a <token>"; the value target of every cross-attention layer is the V
+projection of the phrase's last-word encoding in "a photo of a tabby cat"; the keys are locked to
+the --supercategory word's encoding in "a photo of a cat". A prompt with the token then behaves
+much like one with the phrase, gated as a concept (beta/tau apply; defaults 0.7/0.15 are stored).
+The file is made for the model it was built with (its fingerprint is stored) and written
+atomically; its path goes to stdout, its size and contents to stderr.
+
+Options:
+${optionTable(FROM_WORDS_OPTIONS)}
+
+Examples:
+  perfusion concept from-words --token "<my-cat>" --supercategory cat --words "tabby cat"
+  perfusion concept from-words --token "<red-car>" --supercategory car --words "red sports car" \\
+      --model ./sd15-onnx --dtype float16 --out concepts/red-car.safetensors
+  perfusion generate "a photo of <red-car> in the desert" --model ./sd15-onnx --concept concepts/red-car.safetensors
+
+${SHORT_EXIT_CODES}
 
 ${ENVIRONMENT}
 `;
 
 /** The help of a command, or the global help. */
 export function helpText(command?: CommandName): string {
-  return command === 'generate' ? GENERATE_HELP : GLOBAL_HELP;
+  switch (command) {
+    case undefined:
+      return GLOBAL_HELP;
+    case 'generate':
+      return GENERATE_HELP;
+    case 'inspect':
+      return INSPECT_HELP;
+    case 'covariance':
+      return COVARIANCE_HELP;
+    case 'concept':
+      return CONCEPT_HELP;
+    case 'concept from-words':
+      return FROM_WORDS_HELP;
+  }
 }

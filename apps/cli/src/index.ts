@@ -2,15 +2,44 @@
  * @perfusion/cli: the `perfusion` command. The modules are exported so that the command line
  * can be parsed, its help printed and its progress rendered from code and tests.
  */
-export { COMMANDS, parseCommandLine, type CommandLine, type CommandName, type GenerateArgs } from './args.js';
+export {
+  COMMANDS,
+  CONCEPT_SUBCOMMANDS,
+  parseCommandLine,
+  type CommandLine,
+  type CommandName,
+  type CovarianceArgs,
+  type FromWordsArgs,
+  type GenerateArgs,
+  type InspectArgs,
+} from './args.js';
 export { runCli } from './cli.js';
 export { ensureDefaultModel, type DefaultModel } from './default-model.js';
 export { CliError, CliUsageError } from './errors.js';
 export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-export { CLI_PIPELINE_SETTINGS, generationRequest, runGenerate } from './generate-command.js';
-export { GENERATE_HELP, GLOBAL_HELP, helpText } from './help.js';
+export { CLI_PIPELINE_SETTINGS, conceptLines, generationRequest, perfusionOption, runGenerate } from './generate-command.js';
+export { formatTraining, renderInspect, runInspect, type InspectReport, type InspectedModel } from './inspect-command.js';
+export { renderCovariance, runCovariance } from './covariance-command.js';
+export { defaultConceptPath, runFromWords } from './from-words-command.js';
+export { isBadInput } from './bad-input.js';
+export { checkModelDir, resolveModel, type ResolvedModel } from './model-dir.js';
+export { CONCEPT_HELP, COVARIANCE_HELP, FROM_WORDS_HELP, GENERATE_HELP, GLOBAL_HELP, INSPECT_HELP, helpText } from './help.js';
 export type { CliIo } from './io.js';
-export { GENERATE_OPTIONS, GLOBAL_OPTIONS, NOISE_MODES, type NoiseMode, type OptionSpec } from './options.js';
+export {
+  CONCEPT_DTYPES,
+  COVARIANCE_OPTIONS,
+  FROM_WORDS_OPTIONS,
+  GENERATE_OPTIONS,
+  GLOBAL_OPTIONS,
+  INSPECT_OPTIONS,
+  MULTI_CONCEPT_MODES,
+  NOISE_MODES,
+  type ConceptDTypeName,
+  type MultiConceptMode,
+  type NoiseMode,
+  type OptionSpec,
+} from './options.js';
+export { parseConceptSpec, type ConceptSpec } from './values.js';
 export { defaultOutPath, imagePaths, previewPath } from './output-paths.js';
 export {
   etaSeconds,
@@ -21,6 +50,12 @@ export {
   renderBar,
   renderMessage,
   renderPlainStep,
+  renderPreparing,
+  renderPreparingLine,
+  renderPreparingSummary,
+  preparingEtaSeconds,
+  updatePreparing,
+  type PreparingState,
   renderStep,
   renderSummary,
   stepsPerSecond,

@@ -11,21 +11,35 @@ export interface OptionSpec {
   readonly short?: string;
   /** Placeholder of the value in the help (`N`, `DIR`, ...); string options only. */
   readonly value?: string;
+  /** May be given several times (values collected in order). */
+  readonly multiple?: boolean;
   readonly description: string;
 }
 
+/** How several concepts' sim terms combine (key-lock's MultiConceptMode). */
+export const MULTI_CONCEPT_MODES = ['sum', 'exact'] as const;
+export type MultiConceptMode = (typeof MULTI_CONCEPT_MODES)[number];
+
+/** Element types a concept file can store. */
+export const CONCEPT_DTYPES = ['float32', 'float16'] as const;
+export type ConceptDTypeName = (typeof CONCEPT_DTYPES)[number];
+
+const MODEL_OPTION: OptionSpec = {
+  name: 'model',
+  type: 'string',
+  short: 'm',
+  value: 'DIR',
+  description:
+    'Model folder in the diffusers/optimum ONNX layout (model_index.json, unet/, text_encoder/, vae_decoder/, ' +
+    'tokenizer/, scheduler/). Default: the embedded default model (for now the tiny test fixture, ' +
+    'generated on first use into the cache and reused).',
+};
+
+const HELP_OPTION: OptionSpec = { name: 'help', type: 'boolean', short: 'h', description: 'Show this help.' };
+
 /** The options of `perfusion generate`, in the order `--help` lists them. */
 export const GENERATE_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: 'model',
-    type: 'string',
-    short: 'm',
-    value: 'DIR',
-    description:
-      'Model folder in the diffusers/optimum ONNX layout (model_index.json, unet/, text_encoder/, vae_decoder/, ' +
-      'tokenizer/, scheduler/). Default: the embedded default model (for now the tiny test fixture, ' +
-      'generated on first use into the cache and reused).',
-  },
+  MODEL_OPTION,
   { name: 'out', type: 'string', short: 'o', value: 'FILE.png', description: 'Where to write the image (default perfusion-<seed>.png). With --batch N > 1: FILE-0.png, FILE-1.png, ...' },
   { name: 'steps', type: 'string', short: 's', value: 'N', description: 'Denoising steps (default 20).' },
   { name: 'scheduler', type: 'string', value: 'NAME', description: `One of ${SCHEDULER_NAMES.join(', ')} (default: the model's scheduler_config.json).` },
@@ -42,7 +56,55 @@ export const GENERATE_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'batch', type: 'string', value: 'N', description: 'Images to generate from the prompt in one batch (default 1).' },
   { name: 'previews', type: 'string', value: 'DIR', description: 'Write a cheap preview of every step into DIR: step-000.png, step-001.png, ... (batch > 1: step-000-0.png, ...).' },
-  { name: 'help', type: 'boolean', short: 'h', description: 'Show this help.' },
+  {
+    name: 'concept',
+    type: 'string',
+    short: 'c',
+    value: 'FILE[:BETA[:TAU]]',
+    multiple: true,
+    description:
+      'Use a Perfusion concept file (.safetensors; made by training or by perfusion concept from-words) and write its token in the prompt. ' +
+      'BETA (the gate\'s bias, any number; lower lets the concept act on more tokens) and TAU (its temperature, > 0; higher makes the gate softer) ' +
+      'override the defaults stored in the file; FILE::TAU sets only TAU. Repeat for several concepts.',
+  },
+  {
+    name: 'multi-concept',
+    type: 'string',
+    value: 'MODE',
+    description: "How several concepts combine: sum (the paper's approximation, default) | exact (appendix B: the concepts' inputs removed exactly).",
+  },
+  {
+    name: 'global-locking',
+    type: 'boolean',
+    description: "Global key locking: every cross-attention key sees the prompt with each concept token replaced by its supercategory word (the concepts then edit only the values).",
+  },
+  HELP_OPTION,
+];
+
+/** The options of `perfusion inspect`. */
+export const INSPECT_OPTIONS: readonly OptionSpec[] = [
+  { ...MODEL_OPTION, description: 'Check compatibility with this model folder. Default: the embedded default model.' },
+  { name: 'json', type: 'boolean', description: 'Print everything as one JSON object on stdout instead of text.' },
+  HELP_OPTION,
+];
+
+/** The options of `perfusion covariance`. */
+export const COVARIANCE_OPTIONS: readonly OptionSpec[] = [
+  MODEL_OPTION,
+  { name: 'recompute', type: 'boolean', description: 'Compute the covariance again even when a cached one exists (and replace it).' },
+  HELP_OPTION,
+];
+
+/** The options of `perfusion concept from-words`. */
+export const FROM_WORDS_OPTIONS: readonly OptionSpec[] = [
+  { name: 'token', type: 'string', value: 'TOKEN', description: 'The new word that calls the concept in prompts, e.g. "<my-cat>" (required; one word, no spaces).' },
+  { name: 'supercategory', type: 'string', value: 'WORD', description: 'The concept\'s supercategory word, e.g. "cat": its key locks the concept\'s keys (required).' },
+  { name: 'words', type: 'string', value: 'TEXT', description: 'The existing phrase the concept stands for, e.g. "tabby cat": its encoding becomes i* and its values the value targets (required).' },
+  { name: 'template', type: 'string', value: 'TEXT', description: 'The prompt the token, the words and the supercategory are encoded in, with {} where they go (default "a photo of a {}").' },
+  MODEL_OPTION,
+  { name: 'out', type: 'string', short: 'o', value: 'FILE', description: 'Where to write the concept (default: the token without <>, e.g. my-cat.safetensors). Written atomically.' },
+  { name: 'dtype', type: 'string', value: 'TYPE', description: 'Element type of the stored tensors: float32 (default) | float16 (half the size).' },
+  HELP_OPTION,
 ];
 
 /** Options accepted before any command. */
@@ -52,8 +114,14 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
 ];
 
 /** `parseArgs`' option table for a list of specs. */
-export function parseArgsOptions(specs: readonly OptionSpec[]): Record<string, { type: 'string' | 'boolean'; short?: string }> {
-  const table: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const spec of specs) table[spec.name] = spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short };
+export function parseArgsOptions(specs: readonly OptionSpec[]): Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> {
+  const table: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const spec of specs) {
+    table[spec.name] = {
+      type: spec.type,
+      ...(spec.short !== undefined && { short: spec.short }),
+      ...(spec.multiple === true && { multiple: true }),
+    };
+  }
   return table;
 }

@@ -18,6 +18,18 @@ export interface ProgressState {
   readonly lastStepAt?: number;
   /** When `done` arrived. */
   readonly finishedAt?: number;
+  /** Work before the first step (`preparing` events), the latest stage's. */
+  readonly preparing?: PreparingState;
+}
+
+/** Progress of a stage before the first step, e.g. the covariance: `done` of `total` units (captions). */
+export interface PreparingState {
+  readonly stage: string;
+  readonly done: number;
+  readonly total: number;
+  /** When the stage's first event arrived and its latest. */
+  readonly startedAt: number;
+  readonly lastAt: number;
 }
 
 export const INITIAL_PROGRESS: ProgressState = { totalSteps: 0, completed: 0 };
@@ -38,22 +50,79 @@ export function updateProgress(state: ProgressState, event: GenerationEvent, now
       };
     case 'done':
       return { ...state, finishedAt: now };
+    case 'preparing':
+      return { ...state, preparing: updatePreparing(state.preparing, event.stage, event.done, event.total, now) };
     case 'warning':
       return state;
   }
 }
 
+/** The state of a preparing stage after a progress report (a new stage starts its clock afresh). */
+export function updatePreparing(state: PreparingState | undefined, stage: string, done: number, total: number, now: number): PreparingState {
+  const startedAt = state !== undefined && state.stage === stage && done >= state.done ? state.startedAt : now;
+  return { stage, done, total, startedAt, lastAt: now };
+}
+
+/** What each preparing stage counts, for the progress line. */
+const STAGE_UNITS: Readonly<Record<string, string>> = { covariance: 'captions' };
+
+/** Seconds left in a preparing stage at its rate so far. */
+export function preparingEtaSeconds(state: PreparingState): number | undefined {
+  const elapsed = (state.lastAt - state.startedAt) / 1000;
+  if (state.done <= 0 || elapsed <= 0) return state.done >= state.total ? 0 : undefined;
+  return ((state.total - state.done) * elapsed) / state.done;
+}
+
+/**
+ * A preparing stage as one line: `covariance 1,216/5,000 captions  24% ETA 00:12`, with a bar
+ * when `columns` is given (a terminal).
+ */
+export function renderPreparingLine(state: PreparingState, columns?: number): string {
+  const fraction = state.total > 0 ? Math.min(1, state.done / state.total) : 1;
+  const unit = STAGE_UNITS[state.stage] ?? 'done';
+  const counts = `${state.done.toLocaleString('en-US')}/${state.total.toLocaleString('en-US')} ${unit}`;
+  const tail = `${String(Math.floor(fraction * 100)).padStart(3)}% ETA ${formatDuration(preparingEtaSeconds(state))}`;
+  const head = `preparing ${state.stage}`;
+  if (columns === undefined) return `${head} ${counts} ${tail}`;
+  const barWidth = Math.max(0, Math.min(30, columns - head.length - counts.length - tail.length - 6));
+  if (barWidth < 5) return `${head} ${counts} ${tail}`.slice(0, Math.max(1, columns - 1));
+  const filled = Math.round(fraction * barWidth);
+  return `${head} |${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}| ${counts} ${tail}`;
+}
+
+/**
+ * What to write to stderr for a preparing report: on a terminal the bar redrawn in place; otherwise
+ * a line at the start, at every tenth of the way and at the end (`previousDone` is the count before
+ * this report, undefined at the stage's first), else nothing.
+ */
+export function renderPreparing(state: PreparingState, mode: ProgressMode, previousDone: number | undefined): string {
+  if (mode.tty) return `${REDRAW}${renderPreparingLine(state, mode.columns)}`;
+  const tenth = (done: number): number => (state.total > 0 ? Math.floor((10 * done) / state.total) : 10);
+  const first = previousDone === undefined;
+  if (first || state.done === state.total || tenth(state.done) > tenth(previousDone)) return `${renderPreparingLine(state)}\n`;
+  return '';
+}
+
+/** The closing line of a preparing stage: `covariance: 5,000 captions in 12.3 s`. */
+export function renderPreparingSummary(state: PreparingState): string {
+  const seconds = (state.lastAt - state.startedAt) / 1000;
+  return `${state.stage}: ${state.total.toLocaleString('en-US')} ${STAGE_UNITS[state.stage] ?? 'done'} in ${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
+}
+
 /**
  * Steps per second. From the second step on it is measured between the first and the latest
- * step, so that the first step's warm-up (text encoding, first-run allocations) does not skew it.
+ * step, so that the first step's warm-up (text encoding, first-run allocations) does not skew it;
+ * the first step alone is timed from the start, or from the end of a preparing stage.
  */
 export function stepsPerSecond(state: ProgressState): number | undefined {
   const { completed, firstStepAt, lastStepAt, startedAt } = state;
   if (completed >= 2 && firstStepAt !== undefined && lastStepAt !== undefined && lastStepAt > firstStepAt) {
     return ((completed - 1) * 1000) / (lastStepAt - firstStepAt);
   }
-  if (completed >= 1 && startedAt !== undefined && lastStepAt !== undefined && lastStepAt > startedAt) {
-    return (completed * 1000) / (lastStepAt - startedAt);
+  // The first step is timed from the start, or from the end of the work before it (the covariance).
+  const origin = startedAt === undefined ? undefined : Math.max(startedAt, state.preparing?.lastAt ?? startedAt);
+  if (completed >= 1 && origin !== undefined && lastStepAt !== undefined && lastStepAt > origin) {
+    return (completed * 1000) / (lastStepAt - origin);
   }
   return undefined;
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { readPng } from '@perfusion/encoders';
 import { SCHEDULER_NAMES } from '@perfusion/scheduler';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GENERATE_OPTIONS } from '../src/options.js';
+import { COVARIANCE_OPTIONS, FROM_WORDS_OPTIONS, GENERATE_OPTIONS, INSPECT_OPTIONS, type OptionSpec } from '../src/options.js';
 import { runBin, tempDir } from './helpers/run-bin.js';
 
 const root = tempDir('bin');
@@ -83,12 +83,13 @@ describe('perfusion help and errors (child process)', () => {
     const r = await runBin(['generate', '--help']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    for (const name of ['model', 'out', 'steps', 'scheduler', 'seed', 'guidance', 'width', 'height', 'negative', 'noise', 'batch', 'previews', 'help']) {
+    const names = ['model', 'out', 'steps', 'scheduler', 'seed', 'guidance', 'width', 'height', 'negative', 'noise', 'batch', 'previews', 'concept', 'multi-concept', 'global-locking', 'help'];
+    for (const name of names) {
       expect(r.stdout).toMatch(new RegExp(`^ +(-\\w, )?--${name}\\b`, 'm'));
     }
-    expect(GENERATE_OPTIONS.map((o) => o.name).sort()).toEqual(
-      ['model', 'out', 'steps', 'scheduler', 'seed', 'guidance', 'width', 'height', 'negative', 'noise', 'batch', 'previews', 'help'].sort(),
-    );
+    expect(GENERATE_OPTIONS.map((o) => o.name).sort()).toEqual([...names].sort());
+    expect(r.stdout).toContain('--concept FILE[:BETA[:TAU]]');
+    expect(r.stdout).toContain('--concept my-cat.safetensors:0.5:0.2');
     for (const scheduler of SCHEDULER_NAMES) expect(r.stdout).toContain(scheduler);
     expect(r.stdout).toContain('default | torch');
     expect(r.stdout).toMatch(/Examples:\n {2}# the embedded default model/);
@@ -98,10 +99,39 @@ describe('perfusion help and errors (child process)', () => {
   it('lists the commands in the global help', async () => {
     for (const argv of [['--help'], ['help'], ['-h']]) {
       const r = await runBin(argv);
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^Usage: perfusion <command> \[options\]/);
       expect(r.stdout).toMatch(/^ {2}generate "prompt" /m);
+      for (const command of ['inspect FILE', 'covariance', 'concept from-words', 'help \\[command\\]']) expect(r.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
     }
+  });
+
+  it.each([
+    [['inspect', '--help'], 'Usage: perfusion inspect FILE', INSPECT_OPTIONS],
+    [['help', 'covariance'], 'Usage: perfusion covariance', COVARIANCE_OPTIONS],
+    [['concept', 'from-words', '--help'], 'Usage: perfusion concept from-words', FROM_WORDS_OPTIONS],
+    [['help', 'concept', 'from-words'], 'Usage: perfusion concept from-words', FROM_WORDS_OPTIONS],
+    [['concept', '--help'], 'Usage: perfusion concept <subcommand>', []],
+  ] as [string[], string, readonly OptionSpec[]][])('%j documents every option, with examples', async (argv, usage, options) => {
+    const r = await runBin(argv);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.startsWith(usage)).toBe(true);
+    for (const option of options) expect(r.stdout).toMatch(new RegExp(`^ +(-\\w, )?--${option.name}\\b`, 'm'));
+    expect(r.stdout).toMatch(/\nExamples:\n {2}perfusion /);
+    expect(r.stdout).toMatch(/^Exit codes:$/m);
+  });
+
+  it.each([
+    [['inpsect', 'x.safetensors'], /^perfusion: Unknown command "inpsect" \(did you mean inspect\?\); commands: generate, inspect, covariance, concept\.\nRun perfusion --help for usage\.\n$/],
+    [['concept', 'from-wrds'], /^perfusion: Unknown subcommand "concept from-wrds" \(did you mean concept from-words\?\).*\nRun perfusion concept --help for usage\.\n$/],
+    [['covariance', '--recompte'], /^perfusion: Unknown option --recompte for perfusion covariance \(did you mean --recompute\?\).*\nRun perfusion covariance --help for usage\.\n$/],
+    [['inspect', 'x.safetensors', '--jsn'], /^perfusion: Unknown option --jsn for perfusion inspect \(did you mean --json\?\)/],
+  ])('%j exits 2 with a suggestion', async (argv, message) => {
+    const r = await runBin(argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
   });
 
   it('exits 2 with a message for a bad value, before loading anything', async () => {

@@ -9,6 +9,10 @@ import {
   renderBar,
   renderMessage,
   renderPlainStep,
+  renderPreparing,
+  renderPreparingLine,
+  renderPreparingSummary,
+  preparingEtaSeconds,
   renderStep,
   renderSummary,
   stepsPerSecond,
@@ -19,7 +23,7 @@ import {
 const start = (totalSteps: number): GenerationEvent => ({ type: 'start', seed: 1, totalSteps, request: {} }) as unknown as GenerationEvent;
 const step = (index: number, total: number, timestep: number): GenerationEvent => ({ type: 'step', index, total, timestep });
 const done = (): GenerationEvent =>
-  ({ type: 'done', images: [], seed: 1, timings: { totalMs: 0, textEncoderMs: 0, unetMs: 0, schedulerMs: 0, vaeMs: 0 } }) as GenerationEvent;
+  ({ type: 'done', images: [], seed: 1, timings: { totalMs: 0, textEncoderMs: 0, conceptsMs: 0, unetMs: 0, schedulerMs: 0, vaeMs: 0 } }) as GenerationEvent;
 
 /** Folds events that arrive at the given times (ms). */
 function fold(timed: readonly [number, GenerationEvent][]): ProgressState {
@@ -113,5 +117,56 @@ describe('summary', () => {
   it('reports steps, wall time from start to done and the rate', () => {
     const state = updateProgress(run(20), done(), 3500);
     expect(renderSummary(state)).toBe('done: 20 steps in 2.50 s (10.0 it/s)');
+  });
+});
+
+describe('preparing stages (covariance before the first step)', () => {
+  const preparing = (done: number, total = 5000): GenerationEvent => ({ type: 'preparing', stage: 'covariance', done, total });
+  // The covariance starts at t=2000 ms and encodes 500 captions per second.
+  const at = (done: number): ProgressState => fold([[1000, start(20)], [2000, preparing(0)], ...(done > 0 ? [[2000 + done * 2, preparing(done)] as [number, GenerationEvent]] : [])]);
+
+  it('keeps the stage, counts and its clock in the state, leaving the steps alone', () => {
+    expect(at(1000).preparing).toEqual({ stage: 'covariance', done: 1000, total: 5000, startedAt: 2000, lastAt: 4000 });
+    expect(at(1000).completed).toBe(0);
+    expect(at(1000).totalSteps).toBe(20);
+  });
+
+  it('estimates the time left from the stage\'s own rate', () => {
+    expect(preparingEtaSeconds(at(0).preparing!)).toBeUndefined();
+    expect(preparingEtaSeconds(at(1000).preparing!)).toBeCloseTo(8, 10); // 4000 captions at 500/s
+    expect(preparingEtaSeconds(at(5000).preparing!)).toBe(0);
+  });
+
+  it('renders a line with counts, percentage and ETA, and a bar on a terminal', () => {
+    expect(renderPreparingLine(at(1000).preparing!)).toBe('preparing covariance 1,000/5,000 captions  20% ETA 00:08');
+    expect(renderPreparingLine(at(1000).preparing!, 100)).toBe(`preparing covariance |${'█'.repeat(6)}${'░'.repeat(24)}| 1,000/5,000 captions  20% ETA 00:08`);
+    for (const columns of [100, 60, 40, 20]) expect(renderPreparingLine(at(2500).preparing!, columns).length).toBeLessThan(columns);
+  });
+
+  it('redraws in place on a terminal, and prints only every tenth of the way otherwise', () => {
+    expect(renderPreparing(at(1000).preparing!, { tty: true, columns: 100 }, 960)).toMatch(new RegExp(`^${REDRAW.replace(/[[\]]/g, '\\$&')}preparing covariance \\|`));
+    const plain = { tty: false } as const;
+    expect(renderPreparing(at(0).preparing!, plain, undefined)).toBe('preparing covariance 0/5,000 captions   0% ETA --:--\n');
+    expect(renderPreparing(at(480).preparing!, plain, 448)).toBe('');
+    expect(renderPreparing(at(512).preparing!, plain, 480)).toBe('preparing covariance 512/5,000 captions  10% ETA 00:09\n');
+    expect(renderPreparing(at(5000).preparing!, plain, 4992)).toBe('preparing covariance 5,000/5,000 captions 100% ETA 00:00\n');
+    // From 0 to 5000 in batches of 32: the first line, one per tenth, and the last.
+    const lines: string[] = [];
+    let previous: number | undefined;
+    for (let done = 0; ; done = Math.min(5000, done + 32)) {
+      lines.push(renderPreparing(at(done).preparing!, plain, previous));
+      previous = done;
+      if (done === 5000) break;
+    }
+    expect(lines.filter((l) => l !== '')).toHaveLength(11);
+  });
+
+  it('times the first step from the end of the stage, not from the start', () => {
+    const state = fold([[1000, start(20)], [2000, preparing(0)], [12_000, preparing(5000)], [12_200, step(0, 20, 951)]]);
+    expect(stepsPerSecond(state)).toBeCloseTo(5, 10);
+  });
+
+  it('sums a stage up with its time', () => {
+    expect(renderPreparingSummary(at(5000).preparing!)).toBe('covariance: 5,000 captions in 10.0 s');
   });
 });

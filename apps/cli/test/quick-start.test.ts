@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readConcept } from '@perfusion/concept-format';
 import { readPng } from '@perfusion/encoders';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../src/args.js';
@@ -29,26 +30,61 @@ describe('docs/quick-start.md', () => {
     expect(lines.some((l) => l.includes('--batch'))).toBe(true);
   });
 
+  it('shows every concept command, on the default model and on sd15-onnx', () => {
+    const kinds = commands.map((c) => ({ kind: parseCommandLine(c.argv).kind, model: c.argv.includes('--model'), line: c.line }));
+    for (const kind of ['concept-from-words', 'inspect', 'covariance'] as const) {
+      expect(kinds.some((k) => k.kind === kind && !k.model), kind).toBe(true);
+      expect(kinds.some((k) => k.kind === kind && k.model), kind).toBe(true);
+    }
+    const withConcepts = kinds.filter((k) => k.kind === 'generate' && k.line.includes('--concept'));
+    expect(withConcepts.some((k) => /--concept \S+:[\d.]+:[\d.]+/.test(k.line))).toBe(true); // beta and tau
+    expect(withConcepts.some((k) => k.line.match(/--concept /g)!.length === 2 && k.line.includes('--multi-concept exact'))).toBe(true);
+    expect(withConcepts.some((k) => k.line.includes('--global-locking'))).toBe(true);
+  });
+
   it.each(commands.map((c) => [c.line, c.argv] as const))('%s parses', (_line, argv) => {
     expect(() => parseCommandLine(argv)).not.toThrow();
   });
 
-  // The commands on the default model run as written, each in a fresh working directory.
+  // The commands on the default model run as written and in the order shown, in one working
+  // directory (the concept commands use the files the earlier ones wrote).
+  const cwd = path.join(root, 'work');
+  fs.mkdirSync(cwd);
   const runnable = commands.filter((c) => !c.argv.includes('--model'));
   it.each(runnable.map((c) => [c.line, c.argv] as const))('%s runs', async (line, argv) => {
-    const cwd = fs.mkdtempSync(path.join(root, 'run-'));
     const r = await runBin(argv, { cwd });
     expect(r.code, r.stderr).toBe(0);
     const parsed = parseCommandLine(argv);
-    if (parsed.kind !== 'generate') return;
-    const { out, batch, width, height, previews, steps } = parsed.args;
-    expect(out, `${line} should name its output`).toBeDefined();
-    const written = imagePaths(out!, batch);
-    expect(r.stdout.trim().split('\n')).toEqual(written);
-    for (const file of written) {
-      const image = await readPng(path.join(cwd, file));
-      expect([image.width, image.height]).toEqual([width ?? 64, height ?? 64]);
+    switch (parsed.kind) {
+      case 'generate': {
+        const { out, batch, width, height, previews, steps } = parsed.args;
+        expect(out, `${line} should name its output`).toBeDefined();
+        const written = imagePaths(out!, batch);
+        expect(r.stdout.trim().split('\n')).toEqual(written);
+        for (const file of written) {
+          const image = await readPng(path.join(cwd, file));
+          expect([image.width, image.height]).toEqual([width ?? 64, height ?? 64]);
+        }
+        if (previews !== undefined) expect(fs.readdirSync(path.join(cwd, previews))).toHaveLength(steps!);
+        break;
+      }
+      case 'concept-from-words': {
+        expect(parsed.args.out, `${line} should name its output`).toBeDefined();
+        expect(r.stdout).toBe(`${parsed.args.out}\n`);
+        expect((await readConcept(path.join(cwd, parsed.args.out!))).token).toBe(parsed.args.token);
+        break;
+      }
+      case 'inspect':
+        expect(r.stdout).toMatch(/^compatible with the default model /m);
+        break;
+      case 'covariance':
+        expect(r.stdout).toMatch(/^stored in +\S+\.safetensors$/m);
+        break;
+      case 'help':
+        expect(r.stdout).toMatch(/^Usage: perfusion /);
+        break;
+      default:
+        throw new Error(`${line}: no check for ${parsed.kind}`);
     }
-    if (previews !== undefined) expect(fs.readdirSync(path.join(cwd, previews))).toHaveLength(steps!);
   });
 });
