@@ -1,6 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readBoundedFile } from '../read-bounded-file.js';
 import { writeFileAtomic, type AtomicWriteIo } from '../atomic-write.js';
-import { ConceptIoError, FileTooLargeError } from '../errors.js';
+import { FileTooLargeError } from '../errors.js';
 import { decodeConceptDetailed, type DecodedConcept } from './decode.js';
 import { encodeConcept } from './encode.js';
 import { CONCEPT_MAX_FILE_BYTES } from './layout.js';
@@ -37,14 +37,6 @@ export async function readConcept(pathOrBytes: string | Uint8Array, expect?: Con
 export async function loadConcept(pathOrBytes: string | Uint8Array, expect?: ConceptExpectation): Promise<DecodedConcept> {
   if (typeof pathOrBytes !== 'string') return decodeConceptDetailed(pathOrBytes, expect ? { expect } : {});
   const path = pathOrBytes;
-  let bytes: Uint8Array;
-  try {
-    const { size } = await stat(path);
-    if (size > CONCEPT_MAX_FILE_BYTES) throw new FileTooLargeError(path, size, CONCEPT_MAX_FILE_BYTES);
-    bytes = await readFile(path);
-  } catch (error) {
-    if (error instanceof FileTooLargeError) throw error;
-    throw new ConceptIoError(path, 'read', error);
-  }
+  const bytes = await readBoundedFile(path, CONCEPT_MAX_FILE_BYTES, (size) => new FileTooLargeError(path, size, CONCEPT_MAX_FILE_BYTES));
   return decodeConceptDetailed(bytes, expect ? { source: path, expect } : { source: path });
 }

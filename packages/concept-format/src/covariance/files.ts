@@ -1,6 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic, type AtomicWriteIo } from '../atomic-write.js';
-import { ConceptIoError } from '../errors.js';
+import { readBoundedFile } from '../read-bounded-file.js';
 import { decodeCovariance } from './decode.js';
 import { encodeCovariance } from './encode.js';
 import { CovarianceFileError } from './errors.js';
@@ -33,16 +32,10 @@ export async function writeCovariance(path: string, covariance: CovarianceData, 
 export async function readCovariance(pathOrBytes: string | Uint8Array, expect?: CovarianceExpectation): Promise<CovarianceFile> {
   if (typeof pathOrBytes !== 'string') return decodeCovariance(pathOrBytes, expect === undefined ? {} : { expect });
   const path = pathOrBytes;
-  let bytes: Uint8Array;
-  try {
-    const { size } = await stat(path);
-    if (size > COVARIANCE_MAX_FILE_BYTES) {
-      throw new CovarianceFileError(path, 'file size', `the file has ${size} bytes, more than a covariance file may have (${COVARIANCE_MAX_FILE_BYTES}); check the path.`);
-    }
-    bytes = await readFile(path);
-  } catch (error) {
-    if (error instanceof CovarianceFileError) throw error;
-    throw new ConceptIoError(path, 'read', error);
-  }
+  const bytes = await readBoundedFile(
+    path,
+    COVARIANCE_MAX_FILE_BYTES,
+    (size) => new CovarianceFileError(path, 'file size', `the file has ${size} bytes, more than a covariance file may have (${COVARIANCE_MAX_FILE_BYTES}); check the path.`),
+  );
   return decodeCovariance(bytes, { source: path, ...(expect === undefined ? {} : { expect }) });
 }
