@@ -20,10 +20,10 @@
  * Patching writes (once) a cached copy of the graph beside the model, `unet/.perfusion-cache/`,
  * with the weights hard-linked, not copied.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { failWith, integerOption, median, modelFolder } from './bench-support.js';
 import type { SessionOptions } from '@perfusion/onnx-graph';
 import { Rng, Tensor } from '@perfusion/tensor-core';
 import { noConceptFeeds, patchUnetForPerfusion, perfusionFeeds, resolveUnetModelPath, UNet, type GuidanceBatching, type LayerRows, type PatchedUnet } from '@perfusion/unet';
@@ -45,34 +45,12 @@ const { values } = parseArgs({
   strict: true,
 });
 
-function fail(message: string): never {
-  console.error(`perfusion-overhead: ${message}`);
-  process.exit(2);
-}
+const fail: (message: string) => never = failWith('perfusion-overhead');
 
-function integer(name: string, text: string | undefined, fallback: number, min = 0): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min) fail(`--${name} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
-  return value;
-}
+const integer = (name: string, text: string | undefined, fallback: number, min = 0): number => integerOption(fail, name, text, fallback, min);
 
-/** The model folder: a fixture (generated in a child process when missing) or a folder. */
-function modelDir(model: string): string {
-  if (model !== 'tiny' && model !== 'sd15') {
-    if (!fs.existsSync(path.join(model, 'model_index.json'))) fail(`${model} is not a model folder (no model_index.json)`);
-    return path.resolve(model);
-  }
-  const script = `import('@perfusion/fixtures').then((m) => m.ensureFixture('${model}')).then((dir) => console.log(dir))`;
-  const out = execFileSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return out.trim().split('\n').at(-1)!;
-}
+const modelDir = (model: string): string => modelFolder(fail, model);
 
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** One timed configuration: a UNet and the extra feeds it gets. */
 interface Variant {

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { failWith, integerOption, median, modelFolder } from './bench-support.js';
 import type { OnnxSession, SessionOptions } from '@perfusion/onnx-graph';
 import { loadPipeline, PIPELINE_RESOURCES, type GenerationRequest, type Pipeline } from '@perfusion/pipeline';
 
@@ -43,17 +44,9 @@ const { values } = parseArgs({
   strict: true,
 });
 
-function fail(message: string): never {
-  console.error(`pipeline-overhead: ${message}`);
-  process.exit(2);
-}
+const fail: (message: string) => never = failWith('pipeline-overhead');
 
-function integer(name: string, text: string | undefined, fallback: number, min = 0): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min) fail(`--${name} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
-  return value;
-}
+const integer = (name: string, text: string | undefined, fallback: number, min = 0): number => integerOption(fail, name, text, fallback, min);
 
 function onOff(name: string, text: string | undefined): boolean | undefined {
   if (text === undefined) return undefined;
@@ -61,16 +54,7 @@ function onOff(name: string, text: string | undefined): boolean | undefined {
   return text === 'on';
 }
 
-/** The model folder: a fixture (generated in a child process when missing) or a folder. */
-function modelDir(model: string): string {
-  if (model !== 'tiny' && model !== 'sd15') {
-    if (!fs.existsSync(path.join(model, 'model_index.json'))) fail(`${model} is not a model folder (no model_index.json)`);
-    return path.resolve(model);
-  }
-  const script = `import('@perfusion/fixtures').then((m) => m.ensureFixture('${model}')).then((dir) => console.log(dir))`;
-  const out = execFileSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return out.trim().split('\n').at(-1)!;
-}
+const modelDir = (model: string): string => modelFolder(fail, model);
 
 /** Bytes of a session's model: its model.onnx and the external-data files beside it. */
 function weightBytes(modelPath: string): number {
@@ -124,11 +108,6 @@ async function generateOnce(pipeline: Pipeline, sessions: readonly OnnxSession[]
   return { wallMs, sessionMs, calls, totalSteps };
 }
 
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 interface Result {
   readonly model: string;
