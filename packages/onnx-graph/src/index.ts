@@ -74,3 +74,6 @@ export * from './builder/index.js';
 
 // onnxruntime sessions with tensor-core tensors (see src/session/)
 export * from './session/index.js';
+
+// Reverse-mode autodiff (see src/autodiff/)
+export * from './autodiff/index.js';

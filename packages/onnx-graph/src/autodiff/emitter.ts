@@ -1,0 +1,116 @@
+import { create } from '@bufbuild/protobuf';
+import { type NodeProto, NodeProtoSchema, type TensorProto, TensorProto_DataType, TensorProtoSchema } from '../gen/onnx_pb.js';
+import { type Attributes, toAttributeProtos } from '../builder/attributes.js';
+
+/**
+ * Writes the backward graph's nodes: unique node and value names under a prefix, dtype-agnostic
+ * constants (float32 literals cast with CastLike to the dtype of a reference value), cached
+ * Shape ops, and the broadcasting reduction every elementwise rule needs.
+ */
+export class GradEmitter {
+  readonly nodes: NodeProto[] = [];
+  private counter = 0;
+  private readonly shapes = new Map<string, string>();
+  /** Names of the node the current rule differentiates (for node naming). */
+  scope = '';
+
+  constructor(
+    readonly prefix: string,
+    /** Rank of a value when statically known. */
+    readonly rankOf: (value: string) => number | undefined,
+    /** Shape of a value when statically known (numbers fixed, strings symbolic, null unknown). */
+    readonly shapeOf: (value: string) => readonly (number | string | null)[] | undefined,
+  ) {}
+
+  /** Emits one node and returns its output names. */
+  op(opType: string, inputs: readonly string[], attributes?: Attributes, outputs = 1): string[] {
+    const name = `${this.prefix.replace(/\/$/, '')}${this.scope}/${opType}_${this.counter++}`;
+    const outs = Array.from({ length: outputs }, (_, i) => `${name}_output_${i}`);
+    this.nodes.push(
+      create(NodeProtoSchema, { name, opType, input: [...inputs], output: outs, attribute: toAttributeProtos(attributes) }),
+    );
+    return outs;
+  }
+
+  /** Emits one single-output node. */
+  op1(opType: string, inputs: readonly string[], attributes?: Attributes): string {
+    return this.op(opType, inputs, attributes)[0]!;
+  }
+
+  /** A scalar with the dtype of `like`. */
+  scalar(value: number, like: string): string {
+    const c = this.op1('Constant', [], { value_float: { kind: 'float', value } });
+    return this.op1('CastLike', [c, like]);
+  }
+
+  /** A 1-D int64 constant. */
+  int64s(values: readonly number[]): string {
+    return this.op1('Constant', [], { value_ints: { kind: 'ints', value: values } });
+  }
+
+  /** `Shape(value)`, emitted once per value. */
+  shape(value: string): string {
+    let s = this.shapes.get(value);
+    if (s === undefined) {
+      s = this.op1('Shape', [value]);
+      this.shapes.set(value, s);
+    }
+    return s;
+  }
+
+  /** Zeros with the shape and dtype of `like`. */
+  zerosLike(like: string): string {
+    return this.op1('CastLike', [this.op1('ConstantOfShape', [this.shape(like)]), like]);
+  }
+
+  add(a: string, b: string): string {
+    return this.op1('Add', [a, b]);
+  }
+  mul(a: string, b: string): string {
+    return this.op1('Mul', [a, b]);
+  }
+
+  /**
+   * `g` (a gradient with the broadcast output's shape) summed back to the shape of `x`: ReduceSum
+   * over the axes where x (right-aligned, padded with 1s) has size 1 and g does not, keepdims,
+   * then Reshape to Shape(x). The axes are computed at run time, so symbolic dims work; nothing
+   * is emitted when both shapes are statically known and equal.
+   */
+  reduceTo(g: string, x: string): string {
+    const sg = this.shapeOf(g);
+    const sx = this.shapeOf(x);
+    if (sg !== undefined && sx !== undefined && sameShape(sg, sx)) return g;
+    const shapeG = this.shape(g);
+    const shapeX = this.shape(x);
+    const rankDiff = this.op1('Sub', [this.op1('Shape', [shapeG]), this.op1('Shape', [shapeX])]);
+    const ones = this.op1('ConstantOfShape', [rankDiff], { value: oneInt64() });
+    const padded = this.op1('Concat', [ones, shapeX], { axis: 0 });
+    const differs = this.op1('Not', [this.op1('Equal', [padded, shapeG])]);
+    const axes = this.op1('Reshape', [this.op1('NonZero', [differs]), this.int64s([-1])]);
+    const summed = this.op1('ReduceSum', [g, axes], { keepdims: 1, noop_with_empty_axes: 1 });
+    return this.op1('Reshape', [summed, shapeX]);
+  }
+
+  /** Swaps the last two axes (Transpose when the rank is known, else Einsum `...ij->...ji`). */
+  transposeLast2(x: string): string {
+    const rank = this.rankOf(x);
+    if (rank !== undefined && rank >= 2) {
+      const perm = Array.from({ length: rank }, (_, i) => i);
+      perm[rank - 2] = rank - 1;
+      perm[rank - 1] = rank - 2;
+      return this.op1('Transpose', [x], { perm });
+    }
+    return this.op1('Einsum', [x], { equation: '...ij->...ji' });
+  }
+}
+
+function sameShape(a: readonly (number | string | null)[], b: readonly (number | string | null)[]): boolean {
+  return a.length === b.length && a.every((d, i) => d !== null && d === b[i]);
+}
+
+function oneInt64(): { kind: 'tensor'; value: TensorProto } {
+  return {
+    kind: 'tensor',
+    value: create(TensorProtoSchema, { dataType: TensorProto_DataType.INT64, dims: [1n], int64Data: [1n] }),
+  };
+}
