@@ -1,8 +1,10 @@
 import type { GradRule } from './rule.js';
+import * as conv from './rules/conv.js';
 import * as elementwise from './rules/elementwise.js';
 import * as matmul from './rules/matmul.js';
 import * as normalization from './rules/normalization.js';
 import * as reduce from './rules/reduce.js';
+import * as resize from './rules/resize.js';
 import * as shape from './rules/shape.js';
 import * as unary from './rules/unary.js';
 
@@ -17,6 +19,7 @@ const RULES: ReadonlyMap<string, GradRule> = new Map<string, GradRule>([
   ['Where', elementwise.where],
   ['MatMul', matmul.matMul],
   ['Gemm', matmul.gemm],
+  ['Conv', conv.conv],
   ['Reshape', shape.reshapeLike],
   ['Squeeze', shape.reshapeLike],
   ['Unsqueeze', shape.reshapeLike],
@@ -27,6 +30,7 @@ const RULES: ReadonlyMap<string, GradRule> = new Map<string, GradRule>([
   ['Split', shape.split],
   ['Slice', shape.slice],
   ['Gather', shape.gather],
+  ['Resize', resize.resize],
   ['Identity', unary.identity],
   ['Cast', unary.cast],
   ['Sigmoid', unary.sigmoid],
