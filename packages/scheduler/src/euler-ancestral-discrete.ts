@@ -4,6 +4,7 @@ import { SchedulerArgumentError } from './errors.js';
 import { requireLength, requireSupported, scratch } from './sample-checks.js';
 import type { NoiseSource, Scheduler, StepResult } from './scheduler.js';
 import { SigmaSchedule } from './sigma-schedule.js';
+import { SigmaScheduler } from './sigma-scheduler.js';
 import { interpolateSigmas } from './sigmas.js';
 import { spacedTimesteps } from './timesteps.js';
 
@@ -18,35 +19,21 @@ const f32 = Math.fround;
  * Every step, the last one included, draws one normal number per element from the NoiseSource, so a
  * torch-compatible source replays diffusers' generator stream.
  */
-export class EulerAncestralDiscreteScheduler implements Scheduler {
+export class EulerAncestralDiscreteScheduler extends SigmaScheduler implements Scheduler {
   readonly name = 'euler-a';
   readonly order = 1;
   /** The settings in force: the config's values, diffusers' Euler-ancestral defaults for keys it lacks. */
   readonly settings: EulerAncestralSettings;
-  private readonly sigmaSchedule: SigmaSchedule;
   private noise: Float32Array | undefined;
 
   constructor(readonly config: SchedulerConfig) {
-    this.settings = resolveSettings(config, EULER_ANCESTRAL_DEFAULTS);
-    const s = this.settings;
+    const s = resolveSettings(config, EULER_ANCESTRAL_DEFAULTS);
     const scheduler = 'EulerAncestral';
     const predictions = ['epsilon', 'v_prediction'] as const;
     requireSupported(scheduler, 'prediction_type', s.predictionType, predictions, 'diffusers has no sample prediction here.');
     requireSupported(scheduler, 'rescale_betas_zero_snr', s.rescaleBetasZeroSnr, [false], 'zero-terminal-SNR is not implemented.');
-    this.sigmaSchedule = new SigmaSchedule(s, 'Euler-ancestral');
-  }
-
-  get timesteps(): readonly number[] {
-    return this.sigmaSchedule.timesteps;
-  }
-
-  /** σ of each timestep, then 0. */
-  get sigmas(): Float32Array {
-    return this.sigmaSchedule.sigmas;
-  }
-
-  get initNoiseSigma(): number {
-    return this.sigmaSchedule.initNoiseSigma(this.settings.timestepSpacing);
+    super(new SigmaSchedule(s, 'Euler-ancestral'), s.timestepSpacing);
+    this.settings = s;
   }
 
   setTimesteps(numInferenceSteps: number): void {
@@ -59,10 +46,6 @@ export class EulerAncestralDiscreteScheduler implements Scheduler {
     });
     const sigmas = interpolateSigmas(timesteps, this.sigmaSchedule.trainingSigmas);
     this.sigmaSchedule.reset(timesteps, [...sigmas, 0]);
-  }
-
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
-    return this.sigmaSchedule.scaleModelInput(sample, timestep);
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise?: NoiseSource): StepResult {
@@ -102,7 +85,4 @@ export class EulerAncestralDiscreteScheduler implements Scheduler {
   }
 
   /** x_0 + σ_t·ε; `timestep` must be in the current schedule (call setTimesteps first). */
-  addNoise(originalSamples: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    return this.sigmaSchedule.addNoise(originalSamples, noise, timestep);
-  }
 }

@@ -3,6 +3,7 @@ import { EULER_DEFAULTS, resolveSettings, type EulerSettings } from './defaults.
 import { requireLength, requireSupported } from './sample-checks.js';
 import type { Scheduler, StepResult } from './scheduler.js';
 import { SigmaSchedule } from './sigma-schedule.js';
+import { SigmaScheduler } from './sigma-scheduler.js';
 import { interpolateSigmas, karrasSigmas, sigmaToTimestep } from './sigmas.js';
 import { spacedTimesteps } from './timesteps.js';
 
@@ -17,20 +18,18 @@ export interface EulerOverrides {
  * from the training table at (possibly fractional) timesteps, or Karras' σ spacing with timesteps
  * found back from σ; model inputs scaled by 1/√(σ²+1).
  */
-export class EulerDiscreteScheduler implements Scheduler {
+export class EulerDiscreteScheduler extends SigmaScheduler implements Scheduler {
   readonly name = 'euler';
   readonly order = 1;
   /** The settings in force: the config's values (and overrides), diffusers' Euler defaults for keys it lacks. */
   readonly settings: EulerSettings;
-  private readonly sigmaSchedule: SigmaSchedule;
 
   constructor(
     readonly config: SchedulerConfig,
     overrides: EulerOverrides = {},
   ) {
     const { useKarrasSigmas } = overrides;
-    this.settings = resolveSettings(useKarrasSigmas === undefined ? config : { ...config, useKarrasSigmas }, EULER_DEFAULTS);
-    const s = this.settings;
+    const s = resolveSettings(useKarrasSigmas === undefined ? config : { ...config, useKarrasSigmas }, EULER_DEFAULTS);
     requireSupported('Euler', 'interpolation_type', s.interpolationType, ['linear'], 'only linear interpolation is implemented.');
     requireSupported('Euler', 'use_exponential_sigmas', s.useExponentialSigmas, [false], 'use the Karras option instead.');
     requireSupported('Euler', 'use_beta_sigmas', s.useBetaSigmas, [false], 'use the Karras option instead.');
@@ -38,20 +37,8 @@ export class EulerDiscreteScheduler implements Scheduler {
     if (s.predictionType === 'v_prediction') {
       requireSupported('Euler', 'timestep_type', s.timestepType, ['discrete'], 'continuous timesteps are not implemented.');
     }
-    this.sigmaSchedule = new SigmaSchedule(s, 'Euler');
-  }
-
-  get timesteps(): readonly number[] {
-    return this.sigmaSchedule.timesteps;
-  }
-
-  /** σ of each timestep, then the final σ. */
-  get sigmas(): Float32Array {
-    return this.sigmaSchedule.sigmas;
-  }
-
-  get initNoiseSigma(): number {
-    return this.sigmaSchedule.initNoiseSigma(this.settings.timestepSpacing);
+    super(new SigmaSchedule(s, 'Euler'), s.timestepSpacing);
+    this.settings = s;
   }
 
   setTimesteps(numInferenceSteps: number): void {
@@ -70,10 +57,6 @@ export class EulerDiscreteScheduler implements Scheduler {
     }
     const finalSigma = s.finalSigmasType === 'sigma_min' ? table[0]! : 0;
     this.sigmaSchedule.reset(timesteps, [...sigmas, finalSigma]);
-  }
-
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
-    return this.sigmaSchedule.scaleModelInput(sample, timestep);
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
@@ -100,7 +83,4 @@ export class EulerDiscreteScheduler implements Scheduler {
   }
 
   /** x_0 + σ_t·ε; `timestep` must be in the current schedule (call setTimesteps first). */
-  addNoise(originalSamples: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    return this.sigmaSchedule.addNoise(originalSamples, noise, timestep);
-  }
 }

@@ -5,6 +5,7 @@ import { lmsCoefficients } from './lms-coefficients.js';
 import { requireLength, requireSupported, scratch } from './sample-checks.js';
 import type { Scheduler, StepResult } from './scheduler.js';
 import { SigmaSchedule } from './sigma-schedule.js';
+import { SigmaScheduler } from './sigma-scheduler.js';
 import { interpolateSigmas, karrasSigmas, sigmaToTimestep } from './sigmas.js';
 import { spacedTimesteps } from './timesteps.js';
 
@@ -26,13 +27,12 @@ const LMS_ORDER = 4;
  *
  * Derivatives live in buffers allocated once per sample size and reused across steps.
  */
-export class LmsDiscreteScheduler implements Scheduler {
+export class LmsDiscreteScheduler extends SigmaScheduler implements Scheduler {
   readonly name = 'lms';
   /** One model evaluation per step (diffusers' `order`); the multistep order is up to 4. */
   readonly order = 1;
   /** The settings in force: the config's values, diffusers' LMSDiscrete defaults for keys it lacks. */
   readonly settings: LmsSettings;
-  private readonly sigmaSchedule: SigmaSchedule;
   /** Ring of the last LMS_ORDER derivatives; the newest is at `newestDerivative`. */
   private derivatives: Float32Array[] = [];
   private derivativeCount = 0;
@@ -40,24 +40,12 @@ export class LmsDiscreteScheduler implements Scheduler {
   private readonly coefficients = new Float64Array(LMS_ORDER);
 
   constructor(readonly config: SchedulerConfig) {
-    this.settings = resolveSettings(config, LMS_DEFAULTS);
+    const settings = resolveSettings(config, LMS_DEFAULTS);
     const scheduler = 'LMSDiscrete';
-    requireSupported(scheduler, 'use_exponential_sigmas', this.settings.useExponentialSigmas, [false], 'use use_karras_sigmas or the default spacing.');
-    requireSupported(scheduler, 'use_beta_sigmas', this.settings.useBetaSigmas, [false], 'use use_karras_sigmas or the default spacing.');
-    this.sigmaSchedule = new SigmaSchedule(this.settings, 'LMS');
-  }
-
-  get timesteps(): readonly number[] {
-    return this.sigmaSchedule.timesteps;
-  }
-
-  /** σ for each timestep of the schedule, then 0: one more than `timesteps`. */
-  get sigmas(): Float32Array {
-    return this.sigmaSchedule.sigmas;
-  }
-
-  get initNoiseSigma(): number {
-    return this.sigmaSchedule.initNoiseSigma(this.settings.timestepSpacing);
+    requireSupported(scheduler, 'use_exponential_sigmas', settings.useExponentialSigmas, [false], 'use use_karras_sigmas or the default spacing.');
+    requireSupported(scheduler, 'use_beta_sigmas', settings.useBetaSigmas, [false], 'use use_karras_sigmas or the default spacing.');
+    super(new SigmaSchedule(settings, 'LMS'), settings.timestepSpacing);
+    this.settings = settings;
   }
 
   setTimesteps(numInferenceSteps: number): void {
@@ -75,9 +63,6 @@ export class LmsDiscreteScheduler implements Scheduler {
   }
 
   /** x/√(σ² + 1) for the σ of `timestep`: a new array. */
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
-    return this.sigmaSchedule.scaleModelInput(sample, timestep);
-  }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
     requireLength('modelOutput', modelOutput, sample.length);
@@ -141,7 +126,4 @@ export class LmsDiscreteScheduler implements Scheduler {
   }
 
   /** x_0 + σ·ε with σ of `timestep` in the current schedule. */
-  addNoise(originalSamples: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    return this.sigmaSchedule.addNoise(originalSamples, noise, timestep);
-  }
 }
