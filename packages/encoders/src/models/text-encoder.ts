@@ -153,6 +153,18 @@ export class TextEncoder {
    *   embeddings given to an encoder created without `addedTokens`.
    */
   async encode(ids: readonly Int32Array[], options: TextEncodeOptions = {}): Promise<Tensor<'float32'>> {
+    const feeds = this.feeds(ids, options);
+    const out = (await this.session.run(feeds, [LAST_HIDDEN_STATE]))[LAST_HIDDEN_STATE]!;
+    return castFloatTensor(out, 'float32');
+  }
+
+  /**
+   * The session feeds {@link encode} runs with (ids in the model's dtype, the all-ones mask when the
+   * model takes one, the extra embedding rows), checked the same way. Graphs derived from this
+   * encoder's model — e.g. its gradient graph for training a token embedding — take the same feeds.
+   * @throws EncoderInputError, ExtraEmbeddingsError as {@link encode}.
+   */
+  feeds(ids: readonly Int32Array[], options: TextEncodeOptions = {}): Record<string, Tensor> {
     const rows = this.#extraRows(options.extraEmbeddings);
     if (ids.length === 0) throw new EncoderInputError('TextEncoder.encode: give at least one row of token ids.');
     const length = ids[0]!.length;
@@ -193,8 +205,7 @@ export class TextEncoder {
       feeds[ATTENTION_MASK] = ones(this.#maskInput.dtype, shape);
     }
     if (this.#extraInput !== undefined) feeds[PERFUSION_TOKEN_EMBEDDINGS_INPUT] = this.#extraTensor(options.extraEmbeddings, rows);
-    const out = (await this.session.run(feeds, [LAST_HIDDEN_STATE]))[LAST_HIDDEN_STATE]!;
-    return castFloatTensor(out, 'float32');
+    return feeds;
   }
 
   /**

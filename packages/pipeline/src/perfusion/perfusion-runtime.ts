@@ -75,7 +75,8 @@ export class PerfusionRuntime {
   /** The patched UNet the pipeline runs (its layers, dtype, inputs, whether K reads separate states). */
   readonly patched: PatchedUnet;
   readonly covarianceStore: CovarianceStore;
-  private readonly weights: readonly LayerWeights[];
+  /** W_K and W_V of every cross-attention layer, in `patched.layers` order (read once at load; the trainer builds its rows from them). */
+  readonly weights: readonly LayerWeights[];
   private readonly encoder: PerfusionTextEncoder;
   private readonly tokenizers: ConceptTokenizers;
   private readonly directions = new LruMap<string, ConceptDirection>(64);
