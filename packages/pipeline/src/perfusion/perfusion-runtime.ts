@@ -105,9 +105,18 @@ export class PerfusionRuntime {
     return { ...this.counts, covariances: this.covarianceStore.computations };
   }
 
-  /** The model's tokenizer without concept tokens (a copy built from its files). */
+  /** The model's tokenizer without concept tokens (built from its files once and shared: do not add tokens to it, use {@link tokenizerWith}). */
   get baseTokenizer(): ClipTokenizer {
     return this.tokenizers.withTokens([]);
+  }
+
+  /**
+   * The model's tokenizer plus `tokens` (ids handed out in order from the vocabulary's end), cached
+   * per token list and shared: use it, do not add further tokens to it.
+   * @throws AddedTokenError for a token already in the vocabulary.
+   */
+  tokenizerWith(tokens: readonly string[]): ClipTokenizer {
+    return this.tokenizers.withTokens(tokens);
   }
 
   /**
@@ -267,7 +276,7 @@ export class PerfusionRuntime {
       throw new PerfusionUnavailableError("conceptFromWords: the pipeline's text encoder takes no added tokens; register one created with { addedTokens: true }.");
     }
     return conceptFromWords(
-      { description: this.description, weights: this.weights, encoder: this.encoder, tokenizerWith: (token) => this.tokenizers.withTokens([token]) },
+      { description: this.description, weights: this.weights, encoder: this.encoder, tokenizerWith: (token) => this.tokenizerWith([token]) },
       options,
     );
   }

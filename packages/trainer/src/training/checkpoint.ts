@@ -76,7 +76,7 @@ export async function readCheckpoint(file: string): Promise<Checkpoint> {
     if (tensor === undefined || tensor.dtype !== dtype) {
       throw new CheckpointError(`${file}: tensor '${name}' is ${tensor === undefined ? 'missing' : `${tensor.dtype}, not ${dtype}`}; the file is damaged or not from this trainer.`);
     }
-    const copy = tensor.bytes.slice();
+    const copy = new Uint8Array(tensor.bytes); // a copy with its own aligned buffer (Buffer.slice would give a view)
     return dtype === 'F32' ? new Float32Array(copy.buffer, 0, copy.byteLength / 4) : new Float64Array(copy.buffer, 0, copy.byteLength / 8);
   };
   const valueTargets = Array.from({ length: layers }, (_, i) => read(`value_targets/${i}`, 'F32') as Float32Array);

@@ -17,25 +17,40 @@ export interface ConceptSetup {
   readonly initialInputEncoding: Float64Array;
 }
 
+/** The model's tokenizers: without added tokens, and with some added (both shared, never changed here). */
+export interface ConceptTokenizerSource {
+  readonly baseTokenizer: ClipTokenizer;
+  tokenizerWith(tokens: readonly string[]): ClipTokenizer;
+}
+
 /**
  * Checks the token and supercategory against the model's vocabulary and computes the concept's
- * starting point. `tokenizer` is a fresh copy of the model's tokenizer (the token gets added to it).
+ * starting point.
  * @throws TrainingSetupError for a token already in the vocabulary, a supercategory word that is not
  *   one known token, or templates too long for the text encoder.
  */
 export async function setUpConcept(
-  tokenizer: ClipTokenizer,
+  tokenizers: ConceptTokenizerSource,
   encoder: Pick<TextEncoder, 'encode' | 'readTokenEmbedding' | 'vocabSize'>,
   options: { readonly token: string; readonly supercategory: string; readonly templates: readonly string[] },
 ): Promise<ConceptSetup> {
   const { token, supercategory, templates } = options;
-  const superIds = supercategoryIds(tokenizer, supercategory);
-  let tokenId: number;
+  const base = tokenizers.baseTokenizer;
+  const superIds = supercategoryIds(base, supercategory);
+  const known = base.tokenIds(token);
+  if (known.length === 1) {
+    throw new TrainingSetupError(
+      `The concept token ${JSON.stringify(token)} is already in the vocabulary (as ${JSON.stringify(base.idToToken(known[0]!))}, id ${known[0]}); ` +
+        `a concept needs a new token, such as "<${token.replace(/[<>]/g, '')}-concept>".`,
+    );
+  }
+  let tokenizer: ClipTokenizer;
   try {
-    tokenId = tokenizer.addToken(token);
+    tokenizer = tokenizers.tokenizerWith([token]);
   } catch (error) {
     throw new TrainingSetupError(`The concept token ${JSON.stringify(token)} cannot be used: ${(error as Error).message}`, { cause: error });
   }
+  const tokenId = tokenizer.tokenToId(token)!;
   const vocabSize = encoder.vocabSize;
   if (vocabSize === undefined || tokenId < vocabSize) {
     throw new TrainingSetupError(`The text encoder's vocabulary size is ${vocabSize ?? 'unknown'} but the tokenizer gave the new token id ${tokenId}; the model's tokenizer and text encoder do not match.`);

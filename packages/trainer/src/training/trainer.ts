@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { writeConcept, CONCEPT_FORMAT_VERSION, DEFAULT_INFERENCE, type ConceptFile } from '@perfusion/concept-format';
-import { VAE_ENCODER, VaeEncoder, type ClipTokenizer } from '@perfusion/encoders';
+import { VAE_ENCODER, VaeEncoder } from '@perfusion/encoders';
 import { conceptDirection, project, type CovarianceInverse } from '@perfusion/key-lock';
 import type { SessionOptions } from '@perfusion/onnx-graph';
 import { loadPipeline, type Pipeline, type PerfusionRuntime } from '@perfusion/pipeline';
@@ -112,7 +112,7 @@ export class ConceptTrainer {
   private async run(raw: TrainingRequest, out: Subscriber<TrainingEvent>, isCancelled: () => boolean): Promise<void> {
     const pipelineModel = this.pipeline.model;
     const request = resolveTrainingRequest(raw, pipelineModel.defaultWidth);
-    const setup = await setUpConcept(this.perfusion.baseTokenizer as ClipTokenizer, this.model.encoder, request);
+    const setup = await setUpConcept(this.perfusion, this.model.encoder, request);
     const images = await loadTrainingImages(request.images, { resolution: request.resolution, flips: request.flips, latentFactor: pipelineModel.vaeScaleFactor });
     for (const image of images.images) {
       if (image.variants.some((v) => v.mask !== undefined && !v.mask.some((x) => x > 0))) {
