@@ -17,8 +17,8 @@ export function resolveSettings<K extends keyof SchedulerSettings>(
   return Object.freeze(resolved);
 }
 
-/** Settings every diffusers noise scheduler shares, with the defaults all of their classes agree on. */
-const COMMON = {
+/** Settings every diffusers noise scheduler shares, with the defaults all of their classes agree on (also the training noise schedule's). */
+export const NOISE_SCHEDULE_DEFAULTS = {
   numTrainTimesteps: 1000,
   betaStart: 0.0001,
   betaEnd: 0.02,
@@ -33,7 +33,7 @@ const COMMON = {
 
 /** `DDIMScheduler`. */
 export const DDIM_DEFAULTS = {
-  ...COMMON,
+  ...NOISE_SCHEDULE_DEFAULTS,
   clipSample: true,
   clipSampleRange: 1,
   setAlphaToOne: true,
@@ -44,7 +44,7 @@ export const DDIM_DEFAULTS = {
 
 /** `PNDMScheduler`. */
 export const PNDM_DEFAULTS = {
-  ...COMMON,
+  ...NOISE_SCHEDULE_DEFAULTS,
   skipPrkSteps: false,
   setAlphaToOne: false,
   timestepSpacing: 'leading',
@@ -52,7 +52,7 @@ export const PNDM_DEFAULTS = {
 
 /** `EulerDiscreteScheduler`. */
 export const EULER_DEFAULTS = {
-  ...COMMON,
+  ...NOISE_SCHEDULE_DEFAULTS,
   interpolationType: 'linear',
   useKarrasSigmas: false,
   useExponentialSigmas: false,
@@ -67,14 +67,14 @@ export const EULER_DEFAULTS = {
 
 /** `EulerAncestralDiscreteScheduler` (it has no Karras option: `use_karras_sigmas` is ignored, as in diffusers). */
 export const EULER_ANCESTRAL_DEFAULTS = {
-  ...COMMON,
+  ...NOISE_SCHEDULE_DEFAULTS,
   timestepSpacing: 'linspace',
   rescaleBetasZeroSnr: false,
 } as const satisfies Partial<SchedulerSettings>;
 
 /** `DPMSolverMultistepScheduler`. */
 export const DPM_SOLVER_MULTISTEP_DEFAULTS = {
-  ...COMMON,
+  ...NOISE_SCHEDULE_DEFAULTS,
   solverOrder: 2,
   thresholding: false,
   dynamicThresholdingRatio: 0.995,
@@ -96,7 +96,7 @@ export const DPM_SOLVER_MULTISTEP_DEFAULTS = {
 
 /** `LMSDiscreteScheduler`. */
 export const LMS_DEFAULTS = {
-  ...COMMON,
+  ...NOISE_SCHEDULE_DEFAULTS,
   useKarrasSigmas: false,
   useExponentialSigmas: false,
   useBetaSigmas: false,

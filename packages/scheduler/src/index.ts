@@ -26,6 +26,7 @@ export { loadSchedulerConfig } from './config-file.js';
 export { SD15_SCHEDULER_CONFIG } from './sd15.js';
 export {
   resolveSettings,
+  NOISE_SCHEDULE_DEFAULTS,
   DDIM_DEFAULTS,
   PNDM_DEFAULTS,
   EULER_DEFAULTS,

@@ -1,15 +1,5 @@
-import { alphasCumprod, computeBetas, loadSchedulerConfig, resolveSettings, type PredictionType, type SchedulerConfig } from '@perfusion/scheduler';
+import { alphasCumprod, computeBetas, loadSchedulerConfig, NOISE_SCHEDULE_DEFAULTS, resolveSettings, type PredictionType, type SchedulerConfig } from '@perfusion/scheduler';
 import { TrainingSetupError } from './errors.js';
-
-/** The defaults every diffusers noise scheduler agrees on (DDPM's), for keys a config leaves out. */
-const TRAINING_DEFAULTS = {
-  numTrainTimesteps: 1000,
-  betaStart: 0.0001,
-  betaEnd: 0.02,
-  betaSchedule: 'linear',
-  trainedBetas: null,
-  predictionType: 'epsilon',
-} as const;
 
 /**
  * The forward (noising) process the base model was trained with: ᾱ_t for t = 0 … N−1 from the
@@ -22,7 +12,8 @@ export class TrainingNoiseSchedule {
   ) {}
 
   static fromConfig(config: SchedulerConfig, source = 'scheduler config'): TrainingNoiseSchedule {
-    const settings = resolveSettings(config, TRAINING_DEFAULTS as unknown as Parameters<typeof resolveSettings<keyof typeof TRAINING_DEFAULTS>>[1]);
+    // A key the file leaves out takes the default every diffusers scheduler class agrees on.
+    const settings = resolveSettings(config, NOISE_SCHEDULE_DEFAULTS);
     const prediction: PredictionType = settings.predictionType;
     if (prediction !== 'epsilon' && prediction !== 'v_prediction') {
       throw new TrainingSetupError(`${source}: prediction_type '${prediction}' is not supported for concept training; the UNet must predict 'epsilon' or 'v_prediction'.`);

@@ -15,6 +15,14 @@ export function runIdentity(request: ResolvedTrainingRequest, modelFingerprint: 
     token: request.token,
     supercategory: request.supercategory,
     steps: request.steps,
+    ...numericSettings(request),
+    templates: request.templates,
+  };
+}
+
+/** The settings that shape the numbers of a run, as JSON. */
+function numericSettings(request: ResolvedTrainingRequest) {
+  return {
     batchSize: request.batchSize,
     microBatchSize: request.microBatchSize,
     valueLearningRate: request.valueLearningRate,
@@ -23,7 +31,6 @@ export function runIdentity(request: ResolvedTrainingRequest, modelFingerprint: 
     resolution: request.resolution,
     seed: request.seed,
     flips: request.flips,
-    templates: request.templates,
     gate: { beta: request.gate.beta, tau: request.gate.tau },
     emaDecay: request.emaDecay,
   };
@@ -37,16 +44,7 @@ export function trainingSummary(request: ResolvedTrainingRequest, state: Trainin
     method: 'perfusion',
     optimizer: 'AdamW',
     steps: state.step,
-    batchSize: request.batchSize,
-    microBatchSize: request.microBatchSize,
-    valueLearningRate: request.valueLearningRate,
-    embeddingLearningRate: request.embeddingLearningRate,
-    weightDecay: request.weightDecay,
-    resolution: request.resolution,
-    seed: request.seed,
-    flips: request.flips,
-    gate: { beta: request.gate.beta, tau: request.gate.tau },
-    emaDecay: request.emaDecay,
+    ...numericSettings(request),
     images: images.images.length,
     masks: images.images.filter((image) => image.maskFile !== undefined).length,
     templates: request.templates.length,
