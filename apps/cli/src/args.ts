@@ -11,6 +11,8 @@ import {
   MULTI_CONCEPT_MODES,
   NOISE_MODES,
   parseArgsOptions,
+  TRAIN_DEFAULTS,
+  TRAIN_OPTIONS,
   type ConceptDTypeName,
   type MultiConceptMode,
   type NoiseMode,
@@ -25,12 +27,13 @@ import {
   parseNumber,
   parsePath,
   parsePngPath,
+  parsePositiveNumber,
   parseSafetensorsPath,
   type ConceptSpec,
 } from './values.js';
 
 /** The commands `perfusion` knows. */
-export const COMMANDS = ['generate', 'inspect', 'covariance', 'concept'] as const;
+export const COMMANDS = ['generate', 'train', 'inspect', 'covariance', 'concept'] as const;
 /** The subcommands of `perfusion concept`. */
 export const CONCEPT_SUBCOMMANDS = ['from-words'] as const;
 /** A command or subcommand, as `perfusion help <name>` and `CliUsageError.command` name it. */
@@ -83,11 +86,42 @@ export interface FromWordsArgs {
   readonly dtype?: ConceptDTypeName;
 }
 
+/**
+ * What `perfusion train` was asked to do. Absent numbers take the trainer's defaults
+ * ({@link TRAIN_DEFAULTS}); the command fills in the paths.
+ */
+export interface TrainArgs {
+  readonly images: string;
+  readonly token: string;
+  readonly supercategory: string;
+  readonly model?: string;
+  readonly out?: string;
+  readonly steps?: number;
+  readonly batch?: number;
+  readonly microBatch?: number;
+  /** `--lr`: the value targets' learning rate. */
+  readonly lr?: number;
+  readonly embeddingLr?: number;
+  readonly resolution?: number;
+  readonly seed?: number;
+  /** `--no-flips`; absent when not given. */
+  readonly noFlips?: true;
+  readonly checkpoint?: string;
+  readonly checkpointEvery?: number;
+  readonly resume?: string;
+  readonly samples?: string;
+  readonly sampleEvery?: number;
+  readonly samplePrompt?: string;
+  /** `--force`; absent when not given. */
+  readonly force?: true;
+}
+
 /** A command line, understood. */
 export type CommandLine =
   | { readonly kind: 'help'; readonly command?: CommandName }
   | { readonly kind: 'version' }
   | { readonly kind: 'generate'; readonly args: GenerateArgs }
+  | { readonly kind: 'train'; readonly args: TrainArgs }
   | { readonly kind: 'inspect'; readonly args: InspectArgs }
   | { readonly kind: 'covariance'; readonly args: CovarianceArgs }
   | { readonly kind: 'concept-from-words'; readonly args: FromWordsArgs };
@@ -177,6 +211,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   switch (first) {
     case 'generate':
       return { kind: 'generate', args: forCommand('generate', () => parseGenerateArgs(rest)) };
+    case 'train':
+      return { kind: 'train', args: forCommand('train', () => parseTrainArgs(rest)) };
     case 'inspect':
       return { kind: 'inspect', args: forCommand('inspect', () => parseInspectArgs(rest)) };
     case 'covariance':
@@ -279,6 +315,65 @@ function parseGenerateArgs(argv: readonly string[]): GenerateArgs {
   if (concepts.length === 0 && (multiConcept !== undefined || args.globalLocking === true)) {
     const given = multiConcept !== undefined ? '--multi-concept' : '--global-locking';
     throw new CliUsageError(`${given} only applies with concepts; add --concept FILE (e.g. --concept my-cat.safetensors).`);
+  }
+  return args;
+}
+
+function parseTrainArgs(argv: readonly string[]): TrainArgs {
+  const { values, positionals } = parseOptions(argv, TRAIN_OPTIONS, 'train');
+  if (positionals.length > 0) {
+    throw new CliUsageError(
+      `perfusion train takes no words outside options, got ${positionals.map((p) => JSON.stringify(p)).join(' ')}; ` +
+        'quote a supercategory of several words: --supercategory "teddy bear".',
+    );
+  }
+  const { str, flag, optional } = reader(values);
+  const required = (name: string, example: string): string => {
+    const text = str(name);
+    if (text === undefined || text.trim() === '') throw new CliUsageError(`perfusion train needs --${name}, e.g. --${name} ${example}.`);
+    return text;
+  };
+  const images = parsePath('images', required('images', 'photos/'));
+  const token = required('token', '"<my-cat>"');
+  if (/\s/.test(token)) throw new CliUsageError(`--token must be one word without spaces, got ${JSON.stringify(token)}; e.g. --token "<my-cat>".`);
+  const supercategory = required('supercategory', 'cat').trim();
+  const args: { -readonly [K in keyof TrainArgs]: TrainArgs[K] } = { images, token, supercategory };
+  const integer = (name: string, min: number) => optional(name, (n, t) => parseInteger(n, t, min));
+  const set = <K extends keyof TrainArgs>(key: K, value: TrainArgs[K] | undefined): void => {
+    if (value !== undefined) args[key] = value;
+  };
+  set('model', optional('model', parsePath));
+  set('out', optional('out', parseSafetensorsPath));
+  set('steps', integer('steps', 1));
+  set('batch', integer('batch', 1));
+  set('microBatch', integer('micro-batch', 1));
+  set('lr', optional('lr', parsePositiveNumber));
+  set('embeddingLr', optional('embedding-lr', parsePositiveNumber));
+  set('resolution', optional('resolution', parseImageSide));
+  set('seed', integer('seed', 0));
+  if (flag('no-flips')) args.noFlips = true;
+  set('checkpoint', optional('checkpoint', parseSafetensorsPath));
+  set('checkpointEvery', integer('checkpoint-every', 1));
+  set('resume', optional('resume', parsePath));
+  set('samples', optional('samples', parsePath));
+  set('sampleEvery', integer('sample-every', 1));
+  set('samplePrompt', str('sample-prompt'));
+  if (flag('force')) args.force = true;
+
+  const batch = args.batch ?? TRAIN_DEFAULTS.batch;
+  if (args.microBatch !== undefined && batch % args.microBatch !== 0) {
+    const divisors = Array.from({ length: batch }, (_, i) => i + 1).filter((d) => batch % d === 0);
+    throw new CliUsageError(
+      `--micro-batch ${args.microBatch} must divide the batch size ${batch}${args.batch === undefined ? ' (the default; --batch sets it)' : ''}; ` +
+        `choose one of ${divisors.join(', ')}.`,
+    );
+  }
+  if (args.samples === undefined && (args.sampleEvery !== undefined || args.samplePrompt !== undefined)) {
+    const given = args.sampleEvery !== undefined ? '--sample-every' : '--sample-prompt';
+    throw new CliUsageError(`${given} only applies with --samples DIR (the folder the sample images go to); add e.g. --samples samples/.`);
+  }
+  if (args.samplePrompt !== undefined && args.samplePrompt.split('{}').length !== 2) {
+    throw new CliUsageError(`--sample-prompt must contain {} exactly once (where the token goes), got ${JSON.stringify(args.samplePrompt)}; e.g. --sample-prompt "a photo of a {} on a beach".`);
   }
   return args;
 }

@@ -42,6 +42,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const { runGenerate } = await import('./generate-command.js');
         return await runGenerate(line.args, io);
       }
+      case 'train': {
+        const { runTrain } = await import('./train-command.js');
+        return await runTrain(line.args, io);
+      }
       case 'inspect': {
         const { runInspect } = await import('./inspect-command.js');
         return await runInspect(line.args, io);

@@ -1,4 +1,4 @@
-import { COVARIANCE_OPTIONS, FROM_WORDS_OPTIONS, GENERATE_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, type OptionSpec } from './options.js';
+import { COVARIANCE_OPTIONS, FROM_WORDS_OPTIONS, GENERATE_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, TRAIN_DEFAULTS, TRAIN_OPTIONS, type OptionSpec } from './options.js';
 import type { CommandName } from './args.js';
 
 /** Wraps `text` to lines of at most `width` characters. */
@@ -52,6 +52,7 @@ on onnxruntime-node.
 
 Commands:
   generate "prompt"      generate images from a prompt, with or without Perfusion concepts
+  train                  train a Perfusion concept on a folder of photos
   inspect FILE           show a concept file: metadata, sizes, layers, compatibility with a model
   covariance             compute (once, then cached) the text-encoding covariance concepts need
   concept from-words     make a concept from an existing phrase, without training
@@ -62,6 +63,7 @@ ${optionTable(GLOBAL_OPTIONS)}
 
 Examples:
   perfusion generate "a red cat on a sofa" --seed 42 --out cat.png
+  perfusion train --images photos/ --token "<my-cat>" --supercategory cat --out my-cat.safetensors
   perfusion concept from-words --token "<my-cat>" --supercategory cat --words "tabby cat" --out my-cat.safetensors
   perfusion generate "a photo of <my-cat> on a beach" --concept my-cat.safetensors:0.6 --seed 1 --out beach.png
   perfusion inspect my-cat.safetensors
@@ -113,6 +115,62 @@ it; perfusion covariance does it ahead of time. A concept made for another base 
 (perfusion inspect FILE --model DIR says why).
 
 ${EXIT_CODES}
+
+${ENVIRONMENT}
+`;
+
+/** `perfusion train --help`. */
+export const TRAIN_HELP = `Usage: perfusion train --images DIR --token TOKEN --supercategory WORD [options]
+
+Trains a Perfusion concept on a few photos of it and writes it as a concept file (.safetensors)
+for perfusion generate --concept. The keys of the token are locked to the supercategory's; what is
+learnt are the value targets of every cross-attention layer and the token's word embedding (AdamW),
+and i* (the token's encoding, which moves with the embedding) follows as a moving average. Each step draws --batch samples
+(an image, maybe mirrored, a prompt template such as "a photo of a {}", a timestep and noise) and
+lowers the UNet's noise-prediction error, only inside an image's mask when it has one.
+
+Before the first step the trainer builds its training graphs (once per model, cached beside it),
+computes the text-encoding covariance (once per model) and encodes the photos into latents. Then
+progress goes to stderr: a bar with the step, the loss (the mean of the last 20 steps), it/s and the
+ETA on a terminal; a line every twentieth of the run (and at least every 30 s) otherwise. A
+checkpoint is written atomically every --checkpoint-every steps and at the end; with --samples DIR
+an image is generated with the concept as it stands every --sample-every steps. When training ends
+the concept is written atomically and stdout gets its path, the steps and the final loss, and a
+perfusion generate command to try it.
+
+Ctrl-C stops before the next model call and writes no concept; it says where the last checkpoint
+is and prints the command that continues from it (--resume). A resumed run ends with the same
+concept, byte for byte, as one that was never interrupted. An existing --out or --checkpoint file
+is not overwritten unless --force is given (resuming from the checkpoint itself is fine).
+
+Options:
+${optionTable(TRAIN_OPTIONS)}
+
+Examples:
+  # the embedded default model (a tiny test model: every stage runs, the result means nothing)
+  perfusion train --images photos/ --token "<my-cat>" --supercategory cat --steps 50 --batch 4
+
+  # Stable Diffusion 1.5 at 512x512 with the default settings, a sample image every 50 steps
+  perfusion train --model ./sd15-onnx --images photos/ --token "<my-cat>" --supercategory cat \\
+      --samples samples/ --out my-cat.safetensors
+
+  # continue an interrupted run (the same arguments, plus --resume)
+  perfusion train --model ./sd15-onnx --images photos/ --token "<my-cat>" --supercategory cat \\
+      --samples samples/ --out my-cat.safetensors --resume my-cat.ckpt.safetensors
+
+  perfusion generate "a photo of <my-cat> on a beach" --model ./sd15-onnx --concept my-cat.safetensors
+
+Defaults: ${TRAIN_DEFAULTS.steps} steps, batch ${TRAIN_DEFAULTS.batch}, micro-batch ${TRAIN_DEFAULTS.microBatch}, lr ${TRAIN_DEFAULTS.lr}, embedding lr ${TRAIN_DEFAULTS.embeddingLr},
+seed ${TRAIN_DEFAULTS.seed}, a checkpoint every ${TRAIN_DEFAULTS.checkpointEvery} steps, mirrored copies on, the model's resolution.
+docs/training.md explains the method, the data and the costs.
+
+Exit codes:
+  0    done: the concept file is written
+  1    training failed (a model call failed, a file could not be written; the message says why)
+  2    bad command line or input: unknown option, malformed value, no images or an unreadable one,
+       a token already in the vocabulary, a supercategory that is not known words, a model without
+       cross-attention, a checkpoint of another run, an existing output without --force
+  130  cancelled with Ctrl-C (the last checkpoint stays)
 
 ${ENVIRONMENT}
 `;
@@ -212,6 +270,8 @@ export function helpText(command?: CommandName): string {
       return GLOBAL_HELP;
     case 'generate':
       return GENERATE_HELP;
+    case 'train':
+      return TRAIN_HELP;
     case 'inspect':
       return INSPECT_HELP;
     case 'covariance':

@@ -12,6 +12,7 @@ export {
   type FromWordsArgs,
   type GenerateArgs,
   type InspectArgs,
+  type TrainArgs,
 } from './args.js';
 export { runCli } from './cli.js';
 export { ensureDefaultModel, type DefaultModel } from './default-model.js';
@@ -23,7 +24,22 @@ export { renderCovariance, runCovariance } from './covariance-command.js';
 export { defaultConceptPath, runFromWords } from './from-words-command.js';
 export { isBadInput } from './bad-input.js';
 export { checkModelDir, resolveModel, type ResolvedModel } from './model-dir.js';
-export { CONCEPT_HELP, COVARIANCE_HELP, FROM_WORDS_HELP, GENERATE_HELP, GLOBAL_HELP, INSPECT_HELP, helpText } from './help.js';
+export { CONCEPT_HELP, COVARIANCE_HELP, FROM_WORDS_HELP, GENERATE_HELP, GLOBAL_HELP, INSPECT_HELP, TRAIN_HELP, helpText } from './help.js';
+export { checkTrainingFiles, runTrain, trainingPaths, trainingRequest, type TrainingPaths } from './train-command.js';
+export { renderCancelled, renderTrainingResult, resumeCommand, shellQuote, type TrainingResult } from './train-messages.js';
+export {
+  formatLoss,
+  INITIAL_TRAINING_PROGRESS,
+  isLogLineDue,
+  LOG_LINE_INTERVAL_MS,
+  renderTrainingBar,
+  renderTrainingLine,
+  renderTrainingStart,
+  renderTrainingStep,
+  renderTrainingSummary,
+  updateTrainingProgress,
+  type TrainingProgress,
+} from './train-progress.js';
 export type { CliIo } from './io.js';
 export {
   CONCEPT_DTYPES,
@@ -34,13 +50,15 @@ export {
   INSPECT_OPTIONS,
   MULTI_CONCEPT_MODES,
   NOISE_MODES,
+  TRAIN_DEFAULTS,
+  TRAIN_OPTIONS,
   type ConceptDTypeName,
   type MultiConceptMode,
   type NoiseMode,
   type OptionSpec,
 } from './options.js';
 export { parseConceptSpec, type ConceptSpec } from './values.js';
-export { defaultOutPath, imagePaths, previewPath } from './output-paths.js';
+export { defaultCheckpointPath, defaultOutPath, imagePaths, previewPath, samplePath } from './output-paths.js';
 export {
   etaSeconds,
   formatDuration,

@@ -107,6 +107,81 @@ export const FROM_WORDS_OPTIONS: readonly OptionSpec[] = [
   HELP_OPTION,
 ];
 
+/**
+ * The trainer's defaults for the options `perfusion train` passes on only when given (the trainer
+ * applies its own otherwise; a test checks these equal `resolveTrainingRequest`'s), plus the
+ * command's own defaults for samples. Kept here so that `--help` and the argument checks need not
+ * load the trainer.
+ */
+export const TRAIN_DEFAULTS = {
+  steps: 400,
+  batch: 16,
+  microBatch: 1,
+  lr: 0.03,
+  embeddingLr: 0.006,
+  seed: 0,
+  checkpointEvery: 50,
+  /** `--sample-every` when `--samples` is given without it (the command's choice, not the trainer's). */
+  sampleEvery: 50,
+  samplePrompt: 'a photo of a {}',
+} as const;
+
+/** The options of `perfusion train`, in the order `--help` lists them. */
+export const TRAIN_OPTIONS: readonly OptionSpec[] = [
+  { name: 'images', type: 'string', short: 'i', value: 'DIR', description: 'Folder of photos of the concept: PNG or JPEG, optionally a mask <name>.mask.png beside an image (required).' },
+  { name: 'token', type: 'string', value: 'TOKEN', description: 'The new word that calls the concept in prompts, e.g. "<my-cat>"; it must not be in the model\'s vocabulary (required; one word, no spaces).' },
+  {
+    name: 'supercategory',
+    type: 'string',
+    value: 'WORD',
+    description: 'The concept\'s class word, e.g. cat or "teddy bear": its encoding locks the concept\'s keys; every word must be one token of the vocabulary (required).',
+  },
+  {
+    ...MODEL_OPTION,
+    description:
+      'Model folder in the diffusers/optimum ONNX layout, with vae_encoder/ (training encodes the photos into latents). ' +
+      'Default: the embedded default model (for now the tiny test fixture, generated on first use into the cache and reused).',
+  },
+  {
+    name: 'out',
+    type: 'string',
+    short: 'o',
+    value: 'FILE',
+    description: 'Where to write the concept (default: the token without <>, e.g. my-cat.safetensors). Written atomically when training ends; an existing file is kept unless --force.',
+  },
+  { name: 'steps', type: 'string', short: 's', value: 'N', description: `Optimiser steps in all, counting those of a resumed checkpoint (default ${TRAIN_DEFAULTS.steps}).` },
+  { name: 'batch', type: 'string', value: 'N', description: `Samples per step; their gradients are averaged (default ${TRAIN_DEFAULTS.batch}).` },
+  {
+    name: 'micro-batch',
+    type: 'string',
+    value: 'N',
+    description: `Samples per UNet call, a divisor of --batch: more is faster but needs more memory (default ${TRAIN_DEFAULTS.microBatch}).`,
+  },
+  { name: 'lr', type: 'string', value: 'X', description: `AdamW learning rate of the value targets, a number > 0 (default ${TRAIN_DEFAULTS.lr}).` },
+  { name: 'embedding-lr', type: 'string', value: 'X', description: `AdamW learning rate of the token's word embedding, a number > 0 (default ${TRAIN_DEFAULTS.embeddingLr}).` },
+  { name: 'resolution', type: 'string', value: 'N', description: "Side of the square training crops in pixels, a multiple of 8 (default: the model's, 512 for SD 1.5)." },
+  { name: 'seed', type: 'string', value: 'N', description: `Seed of every random choice (images, flips, prompts, timesteps, noise) (default ${TRAIN_DEFAULTS.seed}).` },
+  { name: 'no-flips', type: 'boolean', description: 'Do not add mirrored copies of the images (for concepts that are not left-right symmetric, e.g. with writing on them).' },
+  {
+    name: 'checkpoint',
+    type: 'string',
+    value: 'FILE',
+    description: 'Checkpoint file, written atomically every --checkpoint-every steps and at the end (default: the --out file with .ckpt.safetensors, e.g. my-cat.ckpt.safetensors).',
+  },
+  { name: 'checkpoint-every', type: 'string', value: 'N', description: `Steps between checkpoints (default ${TRAIN_DEFAULTS.checkpointEvery}).` },
+  {
+    name: 'resume',
+    type: 'string',
+    value: 'FILE',
+    description: 'Continue from a checkpoint, with the same model, images and settings (only --steps may grow); the result is the same as an uninterrupted run.',
+  },
+  { name: 'samples', type: 'string', value: 'DIR', description: 'Generate an image with the concept as it stands every --sample-every steps and at the end: DIR/step-000050.png, ...' },
+  { name: 'sample-every', type: 'string', value: 'N', description: `Steps between samples (default ${TRAIN_DEFAULTS.sampleEvery}; needs --samples).` },
+  { name: 'sample-prompt', type: 'string', value: 'TEXT', description: `Prompt of the samples with {} where the token goes (default "${TRAIN_DEFAULTS.samplePrompt}"; needs --samples).` },
+  { name: 'force', type: 'boolean', description: 'Replace an existing --out file, and start afresh over an existing --checkpoint file.' },
+  HELP_OPTION,
+];
+
 /** Options accepted before any command. */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { name: 'help', type: 'boolean', short: 'h', description: 'Show this help (perfusion <command> --help: that command\'s help).' },

@@ -18,3 +18,14 @@ export function previewPath(dir: string, step: number, image: number, batchSize:
   const name = `step-${String(step).padStart(3, '0')}${batchSize === 1 ? '' : `-${image}`}.png`;
   return path.join(dir, name);
 }
+
+/** Default checkpoint of a run writing `out`: `my-cat.safetensors` → `my-cat.ckpt.safetensors`, beside it. */
+export function defaultCheckpointPath(out: string): string {
+  const stem = out.replace(/\.safetensors$/i, '');
+  return `${stem}.ckpt.safetensors`;
+}
+
+/** Training sample of step `step` (1-based, as the trainer counts): `step-000050.png`. */
+export function samplePath(dir: string, step: number): string {
+  return path.join(dir, `step-${String(step).padStart(6, '0')}.png`);
+}

@@ -64,7 +64,7 @@ export function updatePreparing(state: PreparingState | undefined, stage: string
 }
 
 /** What each preparing stage counts, for the progress line. */
-const STAGE_UNITS: Readonly<Record<string, string>> = { covariance: 'captions' };
+const STAGE_UNITS: Readonly<Record<string, string>> = { covariance: 'captions', latents: 'images' };
 
 /** Seconds left in a preparing stage at its rate so far. */
 export function preparingEtaSeconds(state: PreparingState): number | undefined {

@@ -25,6 +25,15 @@ export function parseNumber(option: string, text: string, min: number): number {
   return value;
 }
 
+/** A finite number > 0 (learning rates). */
+export function parsePositiveNumber(option: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new CliUsageError(`--${option} must be a number > 0, got ${given(text)}.`);
+  }
+  return value;
+}
+
 /** A positive multiple of 8 (image sides: the VAE downsamples by 8). */
 export function parseImageSide(option: string, text: string): number {
   const value = Number(text);

@@ -37,7 +37,7 @@ describe('parseCommandLine: commands and help', () => {
   });
 
   it.each([
-    [[], /No command given; commands: generate, inspect, covariance, concept\./],
+    [[], /No command given; commands: generate, train, inspect, covariance, concept\./],
     [['generat'], /Unknown command "generat" \(did you mean generate\?\); commands: generate/],
     [['inspct', 'x.safetensors'], /Unknown command "inspct" \(did you mean inspect\?\)/],
     [['covarance'], /Unknown command "covarance" \(did you mean covariance\?\)/],

@@ -102,7 +102,7 @@ describe('perfusion help and errors (child process)', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^Usage: perfusion <command> \[options\]/);
       expect(r.stdout).toMatch(/^ {2}generate "prompt" /m);
-      for (const command of ['inspect FILE', 'covariance', 'concept from-words', 'help \\[command\\]']) expect(r.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
+      for (const command of ['train', 'inspect FILE', 'covariance', 'concept from-words', 'help \\[command\\]']) expect(r.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
     }
   });
 
@@ -123,7 +123,7 @@ describe('perfusion help and errors (child process)', () => {
   });
 
   it.each([
-    [['inpsect', 'x.safetensors'], /^perfusion: Unknown command "inpsect" \(did you mean inspect\?\); commands: generate, inspect, covariance, concept\.\nRun perfusion --help for usage\.\n$/],
+    [['inpsect', 'x.safetensors'], /^perfusion: Unknown command "inpsect" \(did you mean inspect\?\); commands: generate, train, inspect, covariance, concept\.\nRun perfusion --help for usage\.\n$/],
     [['concept', 'from-wrds'], /^perfusion: Unknown subcommand "concept from-wrds" \(did you mean concept from-words\?\).*\nRun perfusion concept --help for usage\.\n$/],
     [['covariance', '--recompte'], /^perfusion: Unknown option --recompte for perfusion covariance \(did you mean --recompute\?\).*\nRun perfusion covariance --help for usage\.\n$/],
     [['inspect', 'x.safetensors', '--jsn'], /^perfusion: Unknown option --jsn for perfusion inspect \(did you mean --json\?\)/],

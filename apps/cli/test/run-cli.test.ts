@@ -1,35 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXIT_INTERRUPTED, EXIT_OK, REDRAW, runCli, type CliIo } from '../src/index.js';
+import { EXIT_INTERRUPTED, EXIT_OK, REDRAW, runCli } from '../src/index.js';
+import { fakeIo } from './helpers/fake-io.js';
 import { tempDir } from './helpers/run-bin.js';
 
 const root = tempDir('in-process');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-
-/** A CliIo that records what is written; `onStderr` may react (e.g. press Ctrl-C). */
-function fakeIo(options: { tty: boolean; onStderr?: (text: string, interrupt: () => void) => void }) {
-  let stdout = '';
-  let stderr = '';
-  const handlers = new Set<() => void>();
-  const interrupt = (): void => handlers.forEach((h) => h());
-  let clock = 0;
-  const io: CliIo = {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => {
-      stderr += text;
-      options.onStderr?.(text, interrupt);
-    },
-    stderrIsTTY: options.tty,
-    columns: 100,
-    onInterrupt: (handler) => {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
-    now: () => (clock += 100), // every reading 100 ms later: deterministic rates
-  };
-  return { io, output: () => ({ stdout, stderr }), listeners: () => handlers.size };
-}
 
 describe('runCli generate in-process', () => {
   it('draws a bar redrawn in place on a terminal and ends its line before the summary', async () => {

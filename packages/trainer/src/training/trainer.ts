@@ -103,8 +103,10 @@ export class ConceptTrainer {
     });
   }
 
-  /** Releases the training sessions (and the pipeline when `load` created it). */
+  /** Releases the training sessions (and the pipeline when `load` created it), after a running training has stopped. */
   async release(): Promise<void> {
+    // A training stopped by unsubscribing may still be inside a model call: let it finish first.
+    await this.current;
     await Promise.allSettled(this.owned.map((s) => s.release()));
     if (this.ownsPipeline) await this.pipeline.release();
   }

@@ -1,0 +1,254 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writePng } from '@perfusion/encoders';
+import { loadPipeline, type Pipeline } from '@perfusion/pipeline';
+import { ConceptTrainer, type TrainingEvent, type TrainingRequest } from '@perfusion/trainer';
+import type { Subscription } from 'rxjs';
+import type { TrainArgs } from './args.js';
+import { CliUsageError } from './errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+import { defaultConceptPath } from './from-words-command.js';
+import { CLI_PIPELINE_SETTINGS } from './generate-command.js';
+import type { CliIo } from './io.js';
+import { resolveModel } from './model-dir.js';
+import { TRAIN_DEFAULTS } from './options.js';
+import { defaultCheckpointPath, samplePath } from './output-paths.js';
+import { renderMessage, renderPreparing, renderPreparingSummary, type ProgressMode } from './progress.js';
+import { renderCancelled, renderTrainingResult } from './train-messages.js';
+import {
+  INITIAL_TRAINING_PROGRESS,
+  renderTrainingStart,
+  renderTrainingStep,
+  renderTrainingSummary,
+  updateTrainingProgress,
+  type TrainingProgress,
+} from './train-progress.js';
+
+/** The files a training writes: the concept and the checkpoint (defaults filled in). */
+export interface TrainingPaths {
+  readonly out: string;
+  readonly checkpoint: string;
+}
+
+/** `--out` or the token's default file, and `--checkpoint` or the one beside the concept. */
+export function trainingPaths(args: TrainArgs): TrainingPaths {
+  const out = args.out ?? defaultConceptPath(args.token);
+  return { out, checkpoint: args.checkpoint ?? defaultCheckpointPath(out) };
+}
+
+/** The trainer's request for parsed arguments: only what was given, so that the trainer's defaults apply to the rest. */
+export function trainingRequest(args: TrainArgs, paths: TrainingPaths): TrainingRequest {
+  return {
+    images: args.images,
+    token: args.token,
+    supercategory: args.supercategory,
+    out: paths.out,
+    checkpoint: paths.checkpoint,
+    ...(args.steps !== undefined && { steps: args.steps }),
+    ...(args.batch !== undefined && { batchSize: args.batch }),
+    ...(args.microBatch !== undefined && { microBatchSize: args.microBatch }),
+    ...(args.lr !== undefined && { valueLearningRate: args.lr }),
+    ...(args.embeddingLr !== undefined && { embeddingLearningRate: args.embeddingLr }),
+    ...(args.resolution !== undefined && { resolution: args.resolution }),
+    ...(args.seed !== undefined && { seed: args.seed }),
+    ...(args.noFlips === true && { flips: false }),
+    ...(args.checkpointEvery !== undefined && { checkpointEvery: args.checkpointEvery }),
+    ...(args.resume !== undefined && { resume: args.resume }),
+    ...(args.samples !== undefined && { sampleEvery: args.sampleEvery ?? TRAIN_DEFAULTS.sampleEvery }),
+    ...(args.samplePrompt !== undefined && { samplePrompt: args.samplePrompt }),
+  };
+}
+
+const samePath = (a: string, b: string): boolean => path.resolve(a) === path.resolve(b);
+
+/**
+ * Checks what can be checked before the model loads (which takes a while on a full-size model):
+ * the image folder and the checkpoint to resume exist, and no earlier result is overwritten by
+ * accident — an existing concept file needs --force, and so does an existing checkpoint that is
+ * not the one resumed from (it may hold an interrupted run's progress).
+ */
+export function checkTrainingFiles(args: TrainArgs, paths: TrainingPaths): void {
+  const usage = (message: string): CliUsageError => new CliUsageError(message, 'train');
+  if (!fs.existsSync(args.images) || !fs.statSync(args.images).isDirectory()) {
+    throw usage(`--images ${args.images}: no such folder. Give the folder that holds the photos of the concept (PNG or JPEG, masks as <name>.mask.png).`);
+  }
+  if (args.resume !== undefined && !fs.existsSync(args.resume)) {
+    throw usage(`--resume ${args.resume}: no such file. Give the checkpoint an earlier run wrote (by default <out>.ckpt.safetensors beside the concept file).`);
+  }
+  if (samePath(paths.out, paths.checkpoint)) {
+    throw usage(`--checkpoint and --out name the same file ${paths.out}; the checkpoint needs a file of its own (e.g. ${defaultCheckpointPath(paths.out)}).`);
+  }
+  if (args.force === true) return;
+  if (fs.existsSync(paths.out)) {
+    throw usage(`${paths.out} already exists; pass --force to replace it when training ends, or choose another --out.`);
+  }
+  if (fs.existsSync(paths.checkpoint) && !(args.resume !== undefined && samePath(args.resume, paths.checkpoint))) {
+    throw usage(
+      `the checkpoint file ${paths.checkpoint} already exists (an earlier run's?); continue that run with --resume ${paths.checkpoint}, ` +
+        'start afresh over it with --force, or choose another --checkpoint.',
+    );
+  }
+}
+
+/** Writes training progress and messages to stderr, keeping a terminal's bar on one line. */
+class TrainingPrinter {
+  state: TrainingProgress = INITIAL_TRAINING_PROGRESS;
+  private barShown = false;
+  private lastLineAt: number | undefined;
+
+  constructor(
+    private readonly io: CliIo,
+    private readonly mode: ProgressMode,
+  ) {}
+
+  event(event: TrainingEvent): void {
+    const before = this.state.preparing;
+    const now = this.io.now();
+    this.state = updateTrainingProgress(this.state, event, now);
+    switch (event.type) {
+      case 'start':
+        for (const line of renderTrainingStart(event)) this.message(line);
+        break;
+      case 'preparing': {
+        const stage = this.state.preparing!;
+        const previous = before !== undefined && before.stage === stage.stage && stage.done >= before.done ? before.done : undefined;
+        this.write(renderPreparing(stage, this.mode, previous));
+        if (stage.done === stage.total && previous !== stage.total) this.message(renderPreparingSummary(stage));
+        break;
+      }
+      case 'step': {
+        const text = renderTrainingStep(this.state, this.mode, this.lastLineAt, now);
+        if (text !== '') this.lastLineAt = now;
+        this.write(text);
+        break;
+      }
+      case 'checkpoint':
+        this.message(`checkpoint at step ${event.step}: ${event.file}`);
+        break;
+      case 'sample':
+      case 'done':
+        break;
+    }
+  }
+
+  message(line: string): void {
+    this.io.stderr(renderMessage(line, this.mode, this.barShown));
+    this.barShown = false;
+  }
+
+  /** Ends the bar's line (leaving it on screen) so that later lines start below it. */
+  endBar(): void {
+    if (this.barShown) this.io.stderr('\n');
+    this.barShown = false;
+  }
+
+  private write(text: string): void {
+    if (text === '') return;
+    // Set first: a Ctrl-C handled while this is written must know the bar is on screen.
+    this.barShown = this.mode.tty;
+    this.io.stderr(text);
+  }
+}
+
+type Outcome = { readonly kind: 'done'; readonly steps: number; readonly finalLoss: number } | { readonly kind: 'cancelled' };
+
+/**
+ * `perfusion train`: trains a Perfusion concept on a folder of photos with `ConceptTrainer`,
+ * streaming its events into a progress display, checkpoint messages and sample images, and writes
+ * the concept (atomically, by the trainer). Ctrl-C unsubscribes, which stops the trainer before
+ * its next model call; the last checkpoint stays, and the command to continue from it is printed.
+ */
+export async function runTrain(args: TrainArgs, io: CliIo): Promise<number> {
+  const say = (line: string): void => io.stderr(`${line}\n`);
+  const paths = trainingPaths(args);
+  checkTrainingFiles(args, paths);
+  const model = await resolveModel(args.model, 'train', say);
+  for (const file of [paths.out, paths.checkpoint]) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (args.samples !== undefined) fs.mkdirSync(args.samples, { recursive: true });
+
+  const mode: ProgressMode = io.stderrIsTTY ? { tty: true, columns: io.columns } : { tty: false };
+  const progress = new TrainingPrinter(io, mode);
+  let pipeline: Pipeline | undefined;
+  let trainer: ConceptTrainer | undefined;
+  let interrupted = false;
+  let cancel: (() => void) | undefined;
+  const stopListening = io.onInterrupt(() => {
+    if (interrupted) return;
+    interrupted = true;
+    progress.endBar();
+    say(`cancelling ${cancel === undefined ? 'once the model has loaded' : 'after the current model call'} (Ctrl-C again to quit at once)...`);
+    cancel?.();
+  });
+
+  try {
+    const loadStarted = io.now();
+    say('loading the model and its training graphs (built on first use and cached beside the model)...');
+    // The pipeline (which also makes the samples) with generate's memory-saving settings.
+    const session = { ...CLI_PIPELINE_SETTINGS.session, onWarning: (message: string) => progress.message(`warning: ${message}`) };
+    pipeline = await loadPipeline(model.dir, { session, guidanceBatching: CLI_PIPELINE_SETTINGS.guidanceBatching, perfusion: true });
+    trainer = await ConceptTrainer.load(model.dir, { pipeline, session });
+    say(`loaded in ${((io.now() - loadStarted) / 1000).toFixed(1)} s`);
+    if (interrupted) {
+      say('cancelled before the first step; nothing written.');
+      return EXIT_INTERRUPTED;
+    }
+
+    let sampleWrites: Promise<void> = Promise.resolve();
+    const outcome = await new Promise<Outcome>((resolve, reject) => {
+      let subscription: Subscription | undefined;
+      let finished = false;
+      cancel = () => {
+        if (finished) return;
+        finished = true;
+        subscription?.unsubscribe();
+        resolve({ kind: 'cancelled' });
+      };
+      subscription = trainer!.train(trainingRequest(args, paths)).subscribe({
+        next: (event) => {
+          progress.event(event);
+          if (event.type === 'sample' && args.samples !== undefined) {
+            const file = samplePath(args.samples, event.step);
+            progress.message(`sample at step ${event.step}: ${file}`);
+            sampleWrites = sampleWrites.then(() => writePng(file, event.image));
+            // Awaited below; marked handled so that a failed write during a failing run is not an unhandled rejection.
+            sampleWrites.catch(() => undefined);
+          } else if (event.type === 'done') {
+            finished = true;
+            resolve({ kind: 'done', steps: event.steps, finalLoss: event.finalLoss });
+          }
+        },
+        error: (error: unknown) => {
+          finished = true;
+          reject(error);
+        },
+      });
+      if (finished) subscription.unsubscribe();
+    });
+    // Samples already started are finished (each is a whole file, written atomically).
+    await sampleWrites;
+    progress.endBar();
+
+    if (outcome.kind === 'cancelled') {
+      for (const line of renderCancelled(progress.state, args, args.checkpointEvery ?? TRAIN_DEFAULTS.checkpointEvery)) say(line);
+      return EXIT_INTERRUPTED;
+    }
+    say(renderTrainingSummary(progress.state));
+    io.stdout(
+      renderTrainingResult({
+        file: paths.out,
+        token: args.token,
+        supercategory: args.supercategory,
+        steps: outcome.steps,
+        finalLoss: outcome.finalLoss,
+        smoothedLoss: progress.state.smoothedLoss,
+        ...(args.model !== undefined && { model: args.model }),
+      }),
+    );
+    return EXIT_OK;
+  } finally {
+    progress.endBar();
+    stopListening();
+    await trainer?.release();
+    await pipeline?.release();
+  }
+}
