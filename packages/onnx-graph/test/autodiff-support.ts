@@ -14,7 +14,7 @@ import {
   type TensorProto,
 } from '../src/gen/onnx_pb.js';
 import { tensorValueInfo } from '../src/shape-info.js';
-import { buildGradientGraph, gradientOutputName } from '../src/autodiff/index.js';
+import { buildGradientGraph, gradientOutputName, type RecomputeMode } from '../src/autodiff/index.js';
 
 export type Precision = 'double' | 'float';
 
@@ -120,7 +120,11 @@ export interface CheckResult {
  * Builds the gradient graph for `wrt`, runs it, and compares every gradient element with the
  * central difference (f(x + h) − f(x − h)) / 2h of the forward model's loss.
  */
-export async function checkGradients(problem: Problem, wrt: string[], options: { h?: number; seed?: number } = {}): Promise<CheckResult> {
+export async function checkGradients(
+  problem: Problem,
+  wrt: string[],
+  options: { h?: number; seed?: number; recompute?: RecomputeMode } = {},
+): Promise<CheckResult> {
   const precision = problem.precision ?? 'double';
   const h = options.h ?? (precision === 'double' ? 1e-6 : 1e-2);
   const random = rng(options.seed ?? 7);
@@ -145,7 +149,7 @@ export async function checkGradients(problem: Problem, wrt: string[], options: {
   };
 
   const forward = forwardModel(problem);
-  const gradModel = buildGradientGraph(forward, { loss: 'loss', wrt });
+  const gradModel = buildGradientGraph(forward, { loss: 'loss', wrt, ...(options.recompute ? { recompute: options.recompute } : {}) });
   const fwd = await session(forward);
   const bwd = await session(gradModel);
   try {

@@ -21,6 +21,8 @@ import { removeDeadNodes } from '../passes/remove-dead-nodes.js';
 import { topologicalOrder } from '../passes/topological-sort.js';
 import { tensorValueInfo } from '../shape-info.js';
 import { GradEmitter } from './emitter.js';
+import { type RecomputeMode, recomputeCheapValues } from './recompute.js';
+import { constantShape, staticLastDim } from './static-shape.js';
 import { GradientGraphError, UnsupportedGradientOpError } from './errors.js';
 import { gradientRule, isNonDifferentiable, supportedGradientOps } from './registry.js';
 import type { GradContext } from './rule.js';
@@ -33,6 +35,13 @@ export interface GradientRequest {
   readonly wrt: readonly string[];
   /** Prefix of the gradient outputs' names (default `'grad/'`: the gradient of `w` is `grad/w`). */
   readonly gradPrefix?: string;
+  /**
+   * `'cheap'` (default): the backward section recomputes values of cheap forward ops and takes
+   * shapes from values it holds anyway, instead of keeping forward activations alive for it (see
+   * {@link recomputeCheapValues}); the same results, a fifth to two fifths less peak memory on SD-1.5's
+   * UNet at no measurable cost. `'none'`: the plain graph, every read of a forward value kept.
+   */
+  readonly recompute?: RecomputeMode;
 }
 
 /** Default prefix of gradient output names. */
@@ -54,6 +63,8 @@ export function gradientOutputName(value: string, prefix = GRADIENT_PREFIX): str
  * - Gradients of values read several times are summed; broadcasting is undone with run-time
  *   ReduceSum + Reshape, so symbolic dims work.
  * - Initializers (external or inline) are shared with the source model, never read.
+ * - Memory-aware: rules avoid reading forward values only for their shapes where static shapes
+ *   allow, and by default cheap forward values are recomputed in the backward section.
  * - Needs a default-domain opset ≥ 13 (axes as inputs); the result's default opset is raised to
  *   16 when lower (CastLike, ScatterElements with reduction), which keeps the forward nodes' meaning.
  *
@@ -117,12 +128,13 @@ export function buildGradientGraph(model: ModelProto, request: GradientRequest):
     }
   }
 
-  const rank = (v: string) => index.valueType(v)?.shape?.length;
   const shapeAlias = new Map<string, string>(); // gradient value → forward value of the same shape
+  const staticShape = (v: string) => index.valueType(v)?.shape ?? constantShape(producer.get(v));
   const e = new GradEmitter(
     prefix,
-    (v) => rank(shapeAlias.get(v) ?? v),
-    (v) => index.valueType(shapeAlias.get(v) ?? v)?.shape,
+    (v) => staticShape(shapeAlias.get(v) ?? v)?.length,
+    (v) => staticShape(shapeAlias.get(v) ?? v),
+    (v) => staticLastDim(shapeAlias.get(v) ?? v, staticShape, producer),
   );
 
   const contributions = new Map<string, string[]>();
@@ -152,6 +164,7 @@ export function buildGradientGraph(model: ModelProto, request: GradientRequest):
     const outGrads = node.output.map((o) => (o === '' ? undefined : gradOf(o)));
     if (outGrads.every((g) => g === undefined)) continue;
     e.scope = `/${node.name || node.opType}`;
+    e.anchor = outGrads.find((g) => g !== undefined)!;
     const ctx: GradContext = {
       node,
       e,
@@ -177,15 +190,23 @@ export function buildGradientGraph(model: ModelProto, request: GradientRequest):
   const outputs: ValueInfoProto[] = [outputInfo(index, loss, loss)];
   for (const w of request.wrt) {
     e.scope = `/output`;
+    e.anchor = '';
     const name = gradientOutputName(w, prefix);
     const g = gradOf(w) ?? e.zerosLike(w);
     e.nodes.push(create(NodeProtoSchema, { name: `${prefix}${w}/Identity`, opType: 'Identity', input: [g], output: [name] }));
     outputs.push(outputInfo(index, w, name));
   }
 
-  const combined = copyGraph(graph, { node: [...nodes, ...e.nodes], output: outputs });
+  // Dead nodes go first, so that recomputation sees only the reads that remain.
+  let combined = removeDeadNodes(copyGraph(graph, { node: [...nodes, ...e.nodes], output: outputs }));
+  if ((request.recompute ?? 'cheap') === 'cheap') {
+    const emitted = new Set(e.nodes);
+    const forward = combined.node.filter((n) => !emitted.has(n));
+    const backward = recomputeCheapValues(combined.node, emitted, isSource, e);
+    combined = removeDeadNodes(copyGraph(combined, { node: topologicalOrder([...forward, ...backward]) }));
+  }
   return Object.assign(create(ModelProtoSchema), model, {
-    graph: removeDeadNodes(combined),
+    graph: combined,
     opsetImport: raiseDefaultOpset(model, MIN_OUTPUT_OPSET),
   });
 }

@@ -13,6 +13,13 @@ export class GradEmitter {
   private readonly shapes = new Map<string, string>();
   /** Names of the node the current rule differentiates (for node naming). */
   scope = '';
+  /**
+   * A gradient value that exists whenever the nodes emitted now run (the current rule's upstream
+   * gradient); recorded per node in {@link anchors}, '' when there is none.
+   */
+  anchor = '';
+  /** The {@link anchor} current when each node was emitted. */
+  readonly anchors = new Map<NodeProto, string>();
 
   constructor(
     readonly prefix: string,
@@ -20,16 +27,30 @@ export class GradEmitter {
     readonly rankOf: (value: string) => number | undefined,
     /** Shape of a value when statically known (numbers fixed, strings symbolic, null unknown). */
     readonly shapeOf: (value: string) => readonly (number | string | null)[] | undefined,
+    /** The last dim of a value when statically known, even where its rank is not. */
+    readonly lastDimOf: (value: string) => number | undefined = () => undefined,
   ) {}
 
   /** Emits one node and returns its output names. */
   op(opType: string, inputs: readonly string[], attributes?: Attributes, outputs = 1): string[] {
     const name = `${this.prefix.replace(/\/$/, '')}${this.scope}/${opType}_${this.counter++}`;
     const outs = Array.from({ length: outputs }, (_, i) => `${name}_output_${i}`);
-    this.nodes.push(
-      create(NodeProtoSchema, { name, opType, input: [...inputs], output: outs, attribute: toAttributeProtos(attributes) }),
-    );
+    this.push(create(NodeProtoSchema, { name, opType, input: [...inputs], output: outs, attribute: toAttributeProtos(attributes) }));
     return outs;
+  }
+
+  /** Emits a copy of `node` (same op, domain and attributes) reading `inputs`; returns its output names. */
+  copyOf(node: NodeProto, inputs: readonly string[]): string[] {
+    const name = `${this.prefix.replace(/\/$/, '')}${this.scope}/${node.opType}_${this.counter++}`;
+    const outs = node.output.map((o, i) => (o === '' ? '' : `${name}_output_${i}`));
+    const { opType, domain, attribute } = node;
+    this.push(create(NodeProtoSchema, { name, opType, domain, input: [...inputs], output: outs, attribute }));
+    return outs;
+  }
+
+  private push(node: NodeProto): void {
+    this.nodes.push(node);
+    this.anchors.set(node, this.anchor);
   }
 
   /** Emits one single-output node. */
@@ -73,13 +94,16 @@ export class GradEmitter {
   /**
    * `g` (a gradient with the broadcast output's shape) summed back to the shape of `x`: ReduceSum
    * over the axes where x (right-aligned, padded with 1s) has size 1 and g does not, keepdims,
-   * then Reshape to Shape(x). The axes are computed at run time, so symbolic dims work; nothing
-   * is emitted when both shapes are statically known and equal.
+   * then Reshape to Shape(x). The axes are computed at run time, so symbolic dims work. Nothing is
+   * emitted when both shapes are statically known and equal, or when the operands x was
+   * broadcast with (`partners`) cannot have changed x's shape (see {@link keepsShape}): then the
+   * backward pass need not read x's shape, which would keep x alive until then.
    */
-  reduceTo(g: string, x: string): string {
+  reduceTo(g: string, x: string, partners: readonly string[] = []): string {
     const sg = this.shapeOf(g);
     const sx = this.shapeOf(x);
     if (sg !== undefined && sx !== undefined && sameShape(sg, sx)) return g;
+    if (this.keepsShape(x, partners)) return g;
     const shapeG = this.shape(g);
     const shapeX = this.shape(x);
     const rankDiff = this.op1('Sub', [this.op1('Shape', [shapeG]), this.op1('Shape', [shapeX])]);
@@ -89,6 +113,23 @@ export class GradEmitter {
     const axes = this.op1('Reshape', [this.op1('NonZero', [differs]), this.int64s([-1])]);
     const summed = this.op1('ReduceSum', [g, axes], { keepdims: 1, noop_with_empty_axes: 1 });
     return this.op1('Reshape', [summed, shapeX]);
+  }
+
+  /**
+   * Whether broadcasting x with `partners` surely gives x's shape, from static shapes: each partner
+   * is a scalar, or 1-D of size 1 or of x's known last dim (a bias, where x is e.g. a MatMul with a
+   * weight). Torch exports write attention scales, GELU's constants and biases this way.
+   */
+  private keepsShape(x: string, partners: readonly string[]): boolean {
+    const last = this.lastDimOf(x);
+    return (
+      partners.length > 0 &&
+      partners.every((p) => {
+        const sp = this.shapeOf(p);
+        if (sp === undefined || sp.length > 1) return false;
+        return sp.length === 0 || (last !== undefined && (sp[0] === 1 || sp[0] === last));
+      })
+    );
   }
 
   /** Swaps the last two axes (Transpose when the rank is known, else Einsum `...ij->...ji`). */

@@ -1,10 +1,13 @@
 import type { GradRule } from './rule.js';
 import * as conv from './rules/conv.js';
 import * as elementwise from './rules/elementwise.js';
+import * as indexing from './rules/indexing.js';
 import * as matmul from './rules/matmul.js';
 import * as normalization from './rules/normalization.js';
+import * as pad from './rules/pad.js';
 import * as reduce from './rules/reduce.js';
 import * as resize from './rules/resize.js';
+import * as select from './rules/select.js';
 import * as shape from './rules/shape.js';
 import * as unary from './rules/unary.js';
 
@@ -17,6 +20,9 @@ const RULES: ReadonlyMap<string, GradRule> = new Map<string, GradRule>([
   ['Neg', elementwise.neg],
   ['Pow', elementwise.pow],
   ['Where', elementwise.where],
+  ['Max', select.extremum],
+  ['Min', select.extremum],
+  ['Clip', select.clip],
   ['MatMul', matmul.matMul],
   ['Gemm', matmul.gemm],
   ['Conv', conv.conv],
@@ -28,8 +34,12 @@ const RULES: ReadonlyMap<string, GradRule> = new Map<string, GradRule>([
   ['Expand', shape.expand],
   ['Concat', shape.concat],
   ['Split', shape.split],
-  ['Slice', shape.slice],
-  ['Gather', shape.gather],
+  ['Tile', shape.tile],
+  ['Trilu', shape.trilu],
+  ['Pad', pad.pad],
+  ['Slice', indexing.slice],
+  ['Gather', indexing.gather],
+  ['GatherND', indexing.gatherND],
   ['Resize', resize.resize],
   ['Identity', unary.identity],
   ['Cast', unary.cast],
@@ -42,9 +52,13 @@ const RULES: ReadonlyMap<string, GradRule> = new Map<string, GradRule>([
   ['Relu', unary.relu],
   ['Sin', unary.sin],
   ['Cos', unary.cos],
+  ['Abs', unary.abs],
   ['Softmax', reduce.softmax],
   ['ReduceSum', reduce.reduceSum],
   ['ReduceMean', reduce.reduceMean],
+  ['ReduceMax', reduce.reduceExtremum],
+  ['ReduceMin', reduce.reduceExtremum],
+  ['CumSum', reduce.cumSum],
   ['LayerNormalization', normalization.layerNormalization],
   ['InstanceNormalization', normalization.instanceNormalization],
 ]);

@@ -21,7 +21,9 @@ export const matMul: GradRule = ({ e, inputs, gradOut, needs }) => {
   let db: string | undefined;
   if (needs(0)) {
     const full = e.op1('MatMul', [g2, e.transposeLast2(b2)]);
-    da = e.reduceTo(ra === 1 ? e.op1('Squeeze', [full, e.int64s([-2])]) : full, a);
+    // With a 2-D b (a weight), the output's batch axes are a's: full has a's shape already.
+    if (ra === 1) da = e.reduceTo(e.op1('Squeeze', [full, e.int64s([-2])]), a);
+    else da = rb === 2 ? full : e.reduceTo(full, a);
   }
   if (needs(1)) {
     const full = e.op1('MatMul', [e.transposeLast2(a2), g2]);

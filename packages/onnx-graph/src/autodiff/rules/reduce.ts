@@ -32,6 +32,33 @@ export const reduceMean: GradRule = (ctx) => {
   return [e.op1('Div', [spreadG, e.op1('CastLike', [count, spreadG])]), undefined];
 };
 
+/**
+ * ReduceMax / ReduceMin: g goes to the elements equal to the result, shared equally between ties
+ * within a reduced group: dx = g·[x = y] / Σ_group [x = y] (keepdims restored first).
+ */
+export const reduceExtremum: GradRule = (ctx) => {
+  const { e, inputs, outputs } = ctx;
+  const x = inputs[0]!;
+  const axes = axesOf(ctx);
+  const kept = (v: string) => (ctx.int('keepdims', 1) === 0 && axes !== '' ? e.op1('Unsqueeze', [v, axes]) : v);
+  const chosen = e.op1('CastLike', [e.op1('Equal', [x, kept(outputs[0]!)]), x]);
+  const ties = e.op1('ReduceSum', [chosen, ...(axes === '' ? [] : [axes])], {
+    keepdims: 1,
+    noop_with_empty_axes: ctx.int('noop_with_empty_axes', 0),
+  });
+  return [e.mul(chosen, e.op1('Div', [kept(ctx.gradOut(0)!), ties])), undefined];
+};
+
+/**
+ * CumSum: each input element is summed into itself and every later output (earlier, when
+ * reverse), so dx is the cumulative sum of g running the other way, with the same exclusive flag;
+ * the axis input gets none.
+ */
+export const cumSum: GradRule = ({ e, inputs, gradOut, int }) => [
+  e.op1('CumSum', [gradOut(0)!, inputs[1]!], { exclusive: int('exclusive', 0), reverse: int('reverse', 0) === 0 ? 1 : 0 }),
+  undefined,
+];
+
 /** Softmax (opset ≥ 13, one axis): dx = y·(g − Σ_axis g·y). */
 export const softmax: GradRule = ({ e, outputs, gradOut, int }) => {
   const y = outputs[0]!;

@@ -34,38 +34,27 @@ export const split: GradRule = ({ e, outputs, gradOut, int }) => {
 };
 
 /**
- * Slice: the positions the slice read, found by slicing a tensor of flat element indices the same
- * way, receive g (ScatterElements into zeros); the other inputs get none.
+ * Tile (y = x repeated rᵢ times along axis i): y viewed as [r₀, d₀, r₁, d₁, …] holds one copy of
+ * x per repeat index, so dx sums g over the even axes of that view (Reshape to the interleaved
+ * sizes read at run time, ReduceSum); the repeats input gets none.
  */
-export const slice: GradRule = ({ e, inputs, gradOut }) => {
-  const x = inputs[0]!;
-  const picked = e.op1('Slice', [flatPositions(e, x), ...inputs.slice(1)]);
-  return [scatterInto(e, x, picked, gradOut(0)!, 'none')];
+export const tile: GradRule = ({ e, inputs, gradOut }) => {
+  const [x, repeats] = [inputs[0]!, inputs[1]!];
+  const sx = e.shape(x);
+  const column = (v: string) => e.op1('Unsqueeze', [v, e.int64s([1])]);
+  const pairs = e.op1('Concat', [column(repeats), column(sx)], { axis: 1 });
+  const blocks = e.op1('Reshape', [gradOut(0)!, e.op1('Reshape', [pairs, e.int64s([-1])])]);
+  const rank = e.op1('Size', [sx]);
+  const repeatAxes = e.op1('Range', [
+    e.op1('Constant', [], { value_int: 0 }),
+    e.op1('Mul', [rank, e.op1('Constant', [], { value_int: 2 })]),
+    e.op1('Constant', [], { value_int: 2 }),
+  ]);
+  return [e.op1('ReduceSum', [blocks, repeatAxes], { keepdims: 0 }), undefined];
 };
 
-/** Gather: g scattered (summed, for repeated indices) back into zeros at the gathered positions; indices get none. */
-export const gather: GradRule = ({ e, inputs, gradOut, int }) => {
-  const x = inputs[0]!;
-  const picked = e.op1('Gather', [flatPositions(e, x), inputs[1]!], { axis: int('axis', 0) });
-  return [scatterInto(e, x, picked, gradOut(0)!, 'add'), undefined];
-};
-
-type Emitter = Parameters<GradRule>[0]['e'];
-
-/** int64 tensor with x's shape holding 0, 1, 2, … (each element's flat index). */
-function flatPositions(e: Emitter, x: string): string {
-  const count = e.op1('Size', [x]);
-  const range = e.op1('Range', [e.op1('Constant', [], { value_int: 0 }), count, e.op1('Constant', [], { value_int: 1 })]);
-  return e.op1('Reshape', [range, e.shape(x)]);
-}
-
-/** Zeros like x with g's elements written (or added) at flat positions `picked`. */
-function scatterInto(e: Emitter, x: string, picked: string, g: string, reduction: 'none' | 'add'): string {
-  const flat = e.int64s([-1]);
-  const zeros = e.op1('Reshape', [e.zerosLike(x), flat]);
-  const scattered = e.op1('ScatterElements', [zeros, e.op1('Reshape', [picked, flat]), e.op1('Reshape', [g, flat])], {
-    axis: 0,
-    ...(reduction === 'add' ? { reduction: 'add' } : {}),
-  });
-  return e.op1('Reshape', [scattered, e.shape(x)]);
-}
+/** Trilu: dx = g with the same triangle kept (same k and upper); k gets none. */
+export const trilu: GradRule = ({ e, inputs, gradOut, int }) => [
+  e.op1('Trilu', [gradOut(0)!, ...inputs.slice(1)], { upper: int('upper', 1) }),
+  undefined,
+];

@@ -51,3 +51,6 @@ export const sin: GradRule = ({ e, inputs, gradOut }) => [e.mul(gradOut(0)!, e.o
 
 /** Cos: dx = −g·sin x. */
 export const cos: GradRule = ({ e, inputs, gradOut }) => [e.op1('Neg', [e.mul(gradOut(0)!, e.op1('Sin', [inputs[0]!]))])];
+
+/** Abs: dx = g·sign(x) (0 at x = 0). */
+export const abs: GradRule = ({ e, inputs, gradOut }) => [e.mul(gradOut(0)!, e.op1('Sign', [inputs[0]!]))];
