@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeConcept, readConcept } from '@perfusion/concept-format';
+import { ensureFixture } from '@perfusion/fixtures';
 import { lastValueFrom, filter } from 'rxjs';
 import { CheckpointError, ConceptTrainer, NoTrainingImagesError, TrainingSetupError, type TrainingDoneEvent, type TrainingEvent, type TrainingRequest } from '../src/index.js';
 import { checkerPhotos, collectTraining, stepLosses, tempFolder, tinyModel } from './training-support.js';
@@ -132,5 +133,26 @@ describe('ConceptTrainer on the tiny model', () => {
     const notCheckpoint = path.join(dir, 'concept.safetensors');
     await collectTraining(trainer.train(base({ steps: 1, out: notCheckpoint })));
     expect(await failure(base({ steps: 2, resume: notCheckpoint }))).toBeInstanceOf(CheckpointError);
+  });
+});
+
+// A float16 export: the training graphs keep the model's float16 and sum the loss in float32; the
+// token-embedding gradient's scatter runs in float32 (onnxruntime's CPU kernel has no float16 'add').
+describe('ConceptTrainer on the float16 tiny model', () => {
+  it('trains: finite losses close to the float32 model’s, a float32 concept file', async () => {
+    const photos = checkerPhotos(2, fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-photos16-')));
+    const trainer16 = await ConceptTrainer.load(await ensureFixture('tiny', { dtype: 'float16', seed: 0 }));
+    try {
+      const events = await collectTraining(trainer16.train({ images: photos, token: '<checker>', supercategory: 'cat', steps: 3, batchSize: 2, seed: 1 }));
+      const losses = stepLosses(events);
+      expect(losses).toHaveLength(3);
+      for (const loss of losses) expect(Number.isFinite(loss) && loss > 0).toBe(true);
+      const concept = events.find((e): e is TrainingDoneEvent => e.type === 'done')!.concept;
+      expect(concept.valueTargets.every((t) => t.target.every(Number.isFinite))).toBe(true);
+      expect(concept.wordEmbedding.every(Number.isFinite)).toBe(true);
+    } finally {
+      await trainer16.release();
+      fs.rmSync(photos, { recursive: true, force: true });
+    }
   });
 });

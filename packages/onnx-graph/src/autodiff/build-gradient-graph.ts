@@ -21,6 +21,7 @@ import { removeDeadNodes } from '../passes/remove-dead-nodes.js';
 import { topologicalOrder } from '../passes/topological-sort.js';
 import { tensorValueInfo } from '../shape-info.js';
 import { GradEmitter } from './emitter.js';
+import { staticElemType } from './static-type.js';
 import { type RecomputeMode, recomputeCheapValues } from './recompute.js';
 import { constantShape, staticLastDim } from './static-shape.js';
 import { GradientGraphError, UnsupportedGradientOpError } from './errors.js';
@@ -135,6 +136,7 @@ export function buildGradientGraph(model: ModelProto, request: GradientRequest):
     (v) => staticShape(shapeAlias.get(v) ?? v)?.length,
     (v) => staticShape(shapeAlias.get(v) ?? v),
     (v) => staticLastDim(shapeAlias.get(v) ?? v, staticShape, producer),
+    (v) => staticElemType(shapeAlias.get(v) ?? v, (w) => index.valueType(w)?.elemType, producer),
   );
 
   const contributions = new Map<string, string[]>();

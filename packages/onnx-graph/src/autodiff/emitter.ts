@@ -29,6 +29,8 @@ export class GradEmitter {
     readonly shapeOf: (value: string) => readonly (number | string | null)[] | undefined,
     /** The last dim of a value when statically known, even where its rank is not. */
     readonly lastDimOf: (value: string) => number | undefined = () => undefined,
+    /** ONNX element type of a value when recorded. */
+    readonly elemTypeOf: (value: string) => number | undefined = () => undefined,
   ) {}
 
   /** Emits one node and returns its output names. */

@@ -1,3 +1,4 @@
+import { TensorProto_DataType } from '../../gen/onnx_pb.js';
 import type { GradContext, GradRule } from '../rule.js';
 
 // Ops that read chosen elements of x. Each rule repeats the forward op on a tensor holding every
@@ -39,10 +40,16 @@ export function flatPositions(e: Emitter, x: string): string {
 /** Zeros like x with g's elements written (or added) at flat positions `picked` (g's shape). */
 export function scatterInto(e: Emitter, x: string, picked: string, g: string, reduction: 'none' | 'add'): string {
   const flat = e.int64s([-1]);
-  const zeros = e.op1('Reshape', [e.zerosLike(x), flat]);
-  const scattered = e.op1('ScatterElements', [zeros, e.op1('Reshape', [picked, flat]), e.op1('Reshape', [g, flat])], {
+  // onnxruntime's CPU ScatterElements has no float16 kernel for reduction 'add': sum in float32.
+  const widen = reduction === 'add' && HALF_TYPES.has(e.elemTypeOf(x) ?? -1);
+  const asFloat = (v: string) => (widen ? e.op1('Cast', [v], { to: TensorProto_DataType.FLOAT }) : v);
+  const zeros = e.op1('Reshape', [asFloat(e.zerosLike(x)), flat]);
+  const scattered = e.op1('ScatterElements', [zeros, e.op1('Reshape', [picked, flat]), e.op1('Reshape', [asFloat(g), flat])], {
     axis: 0,
     ...(reduction === 'add' ? { reduction: 'add' } : {}),
   });
-  return e.op1('Reshape', [scattered, e.shape(x)]);
+  const shaped = e.op1('Reshape', [scattered, e.shape(x)]);
+  return widen ? e.op1('CastLike', [shaped, x]) : shaped;
 }
+
+const HALF_TYPES: ReadonlySet<number> = new Set([TensorProto_DataType.FLOAT16, TensorProto_DataType.BFLOAT16]);
