@@ -13,6 +13,7 @@ export type {
   TrainingDoneEvent,
 } from './training/events.js';
 export { DEFAULT_PROMPT_TEMPLATES, fillTemplate } from './training/prompt-templates.js';
+export { setUpConcept, type ConceptSetup, type ConceptTokenizerSource } from './training/concept-setup.js';
 export { TrainingSetupError, CheckpointError, TrainingFailedError } from './training/errors.js';
 export { readCheckpoint, writeCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint } from './training/checkpoint.js';
 export type { TrainingState } from './training/training-state.js';

@@ -24,7 +24,7 @@ describe('TrainingNoiseSchedule', () => {
     const v = TrainingNoiseSchedule.fromConfig({ ...sd15, predictionType: 'v_prediction' });
     v.noiseSample(x0, noise, 999, noisy, target, 0);
     expect(target[0]).toBeCloseTo(a * 0.5 - s * 1, 6);
-    expect(() => TrainingNoiseSchedule.fromConfig({ predictionType: 'sample' })).toThrow(/prediction_type 'sample' is not supported/);
+    expect(() => TrainingNoiseSchedule.fromConfig(parseSchedulerConfig({ prediction_type: 'sample' }))).toThrow(/prediction_type 'sample' is not supported/);
   });
 });
 

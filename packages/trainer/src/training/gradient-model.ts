@@ -33,10 +33,14 @@ export async function loadGradientModel(pipeline: Pipeline, options: GradientMod
   const unetGraph = await unetTrainingGraph(patched, graphOptions);
   const vjpGraph = await textEncoderVjpGraph(encoder.extension.modelPath, graphOptions);
   const owned: OnnxSession[] = [];
+  // Pre-packed weight copies pay off in repeated forward calls, not here: without them the sd15 UNet
+  // training session holds 6.7 GiB after loading instead of 11.2, and a 512×512 step was no slower
+  // (docs/benchmarks.md). A caller's own config entries win.
+  const session = { ...options.session, configEntries: { 'session.disable_prepacking': '1', ...options.session?.configEntries } };
   try {
-    const unetSession = await OnnxSession.create(unetGraph.modelPath, options.session);
+    const unetSession = await OnnxSession.create(unetGraph.modelPath, session);
     owned.push(unetSession);
-    const vjpSession = await OnnxSession.create(vjpGraph.modelPath, options.session);
+    const vjpSession = await OnnxSession.create(vjpGraph.modelPath, session);
     owned.push(vjpSession);
     // The training graph has the patched UNet's inputs; its only output of the UNet's kind is the loss.
     const config = await readUnetConfig(path.join(path.dirname(patched.modelPath), 'config.json'));
