@@ -22,6 +22,7 @@ import { topologicalOrder } from '../passes/topological-sort.js';
 import { tensorValueInfo } from '../shape-info.js';
 import { GradEmitter } from './emitter.js';
 import { staticElemType } from './static-type.js';
+import { inferRanks } from './static-rank.js';
 import { type RecomputeMode, recomputeCheapValues } from './recompute.js';
 import { constantShape, staticLastDim } from './static-shape.js';
 import { GradientGraphError, UnsupportedGradientOpError } from './errors.js';
@@ -131,9 +132,10 @@ export function buildGradientGraph(model: ModelProto, request: GradientRequest):
 
   const shapeAlias = new Map<string, string>(); // gradient value → forward value of the same shape
   const staticShape = (v: string) => index.valueType(v)?.shape ?? constantShape(producer.get(v));
+  const rankOf = inferRanks(nodes, staticShape);
   const e = new GradEmitter(
     prefix,
-    (v) => staticShape(shapeAlias.get(v) ?? v)?.length,
+    (v) => rankOf(shapeAlias.get(v) ?? v),
     (v) => staticShape(shapeAlias.get(v) ?? v),
     (v) => staticLastDim(shapeAlias.get(v) ?? v, staticShape, producer),
     (v) => staticElemType(shapeAlias.get(v) ?? v, (w) => index.valueType(w)?.elemType, producer),

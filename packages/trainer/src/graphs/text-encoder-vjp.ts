@@ -5,7 +5,7 @@ import { TEXT_ENCODER_OUTPUT, TRAINING_LOSS_OUTPUT, UPSTREAM_GRADIENT_INPUT } fr
 import { asTrainingGraphError } from './errors.js';
 
 /** Bump when the graph changes, so older cached graphs are not reused. */
-export const TEXT_ENCODER_VJP_VERSION = 4;
+export const TEXT_ENCODER_VJP_VERSION = 5;
 
 /** The text encoder's vector-Jacobian-product graph in the cache. */
 export interface TextEncoderVjpGraph {

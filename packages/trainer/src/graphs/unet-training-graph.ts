@@ -13,7 +13,7 @@ import { TRAINING_LOSS_OUTPUT, TRAINING_TARGET_INPUT, TRAINING_WEIGHTS_INPUT } f
 import { asTrainingGraphError } from './errors.js';
 
 /** Bump when the training graph changes, so older cached graphs are not reused. */
-export const UNET_TRAINING_GRAPH_VERSION = 3;
+export const UNET_TRAINING_GRAPH_VERSION = 4;
 
 /** The UNet training graph in the cache and the names of its outputs. */
 export interface UnetTrainingGraph {
