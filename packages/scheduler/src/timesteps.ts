@@ -31,6 +31,14 @@ export function spacedTimesteps(numInferenceSteps: number, options: SpacingOptio
   switch (options.spacing) {
     case 'leading': {
       const ratio = Math.floor(total / n);
+      const last = (n - 1) * ratio + options.stepsOffset;
+      // diffusers computes these too and fails later, indexing ᾱ past its end; refuse up front.
+      if (last > total - 1) {
+        throw new SchedulerArgumentError(
+          'numInferenceSteps',
+          `got ${n}; with 'leading' timestep spacing and steps_offset ${options.stepsOffset} the first timestep would be ${last}, past the last training timestep ${total - 1}; choose fewer steps.`,
+        );
+      }
       return Array.from({ length: n }, (_, i) => (n - 1 - i) * ratio + options.stepsOffset);
     }
     case 'trailing':

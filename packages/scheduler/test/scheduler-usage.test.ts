@@ -44,6 +44,17 @@ describe('using a scheduler out of order', () => {
     expect(thrown(() => euler.step(out, euler.timesteps[0]!, x)).message).toContain('all 2 steps');
   });
 
+  it("'leading' spacing refuses step counts whose timesteps would pass the last training timestep", () => {
+    // SD 1.5's config: steps_offset 1, so 1000 steps would start at timestep 1000 (diffusers fails later, indexing ᾱ).
+    for (const scheduler of [new DdimScheduler(sd15), new PndmScheduler(sd15)]) {
+      const error = thrown(() => scheduler.setTimesteps(1000));
+      expect(error).toBeInstanceOf(SchedulerArgumentError);
+      expect(error.message).toMatch(/steps_offset 1 the first timestep would be 1000, past the last training timestep 999; choose fewer steps/);
+      scheduler.setTimesteps(999);
+      expect(scheduler.timesteps[0]).toBe(999);
+    }
+  });
+
   it('DDIM rejects a timestep that is not an integer training timestep', () => {
     const ddim = new DdimScheduler(sd15);
     ddim.setTimesteps(10);
