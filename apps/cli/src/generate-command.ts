@@ -12,9 +12,9 @@ import {
   type PipelineOptions,
   type ResolvedGenerationRequest,
 } from '@perfusion/pipeline';
-import type { Subscription } from 'rxjs';
 import type { GenerateArgs } from './args.js';
 import type { ConceptSpec } from './values.js';
+import { CancellableRun } from './cancellable-run.js';
 import { CliUsageError } from './errors.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -110,7 +110,7 @@ export function conceptLines(request: Pick<ResolvedGenerationRequest, 'concepts'
   return lines;
 }
 
-type Outcome = { readonly kind: 'done'; readonly images: RgbImage[]; readonly seed: number } | { readonly kind: 'cancelled' };
+type Done = { readonly kind: 'done'; readonly images: RgbImage[]; readonly seed: number };
 
 /** Writes progress and messages to stderr, keeping a terminal's bar on one line. */
 class ProgressPrinter {
@@ -168,14 +168,9 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<number
   const mode: ProgressMode = io.stderrIsTTY ? { tty: true, columns: io.columns } : { tty: false };
   const progress = new ProgressPrinter(io, mode);
 
-  let interrupted = false;
-  let cancel: (() => void) | undefined;
-  const stopListening = io.onInterrupt(() => {
-    if (interrupted) return;
-    interrupted = true;
+  const run = new CancellableRun(io, (following) => {
     progress.endBar();
-    say(`cancelling ${cancel === undefined ? 'once the model has loaded' : 'after the current step'} (Ctrl-C again to quit at once)...`);
-    cancel?.();
+    say(`cancelling ${following ? 'after the current step' : 'once the model has loaded'} (Ctrl-C again to quit at once)...`);
   });
 
   try {
@@ -186,63 +181,45 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<number
       perfusion: perfusionOption(args),
     });
     say(`loaded in ${((io.now() - loadStarted) / 1000).toFixed(1)} s`);
-    if (interrupted) {
+    if (run.interrupted) {
       say('cancelled before the first step; no image written.');
       return EXIT_INTERRUPTED;
     }
 
     let previewWrites: Promise<void> = Promise.resolve();
     const batchSize = args.batch;
-    const outcome = await new Promise<Outcome>((resolve, reject) => {
-      let subscription: Subscription | undefined;
-      let finished = false;
-      cancel = () => {
-        if (finished) return;
-        finished = true;
-        subscription?.unsubscribe();
-        resolve({ kind: 'cancelled' });
-      };
-      subscription = pipeline!.generate(generationRequest(args)).subscribe({
-        next: (event) => {
-          progress.event(event);
-          switch (event.type) {
-            case 'start': {
-              const r = event.request;
-              progress.message(
-                `seed ${event.seed}, ${event.totalSteps} steps, ${r.width}x${r.height}, scheduler ${r.scheduler}, guidance ${r.guidanceScale}` +
-                  (batchSize > 1 ? `, batch ${batchSize}` : ''),
-              );
-              for (const line of conceptLines(r, args.concepts)) progress.message(line);
-              break;
-            }
-            case 'preparing':
-              break;
-            case 'warning':
-              progress.message(`warning: ${event.message}`);
-              break;
-            case 'step': {
-              const previews = event.preview;
-              if (args.previews !== undefined && previews !== undefined) {
-                const dir = args.previews;
-                const index = event.index;
-                previewWrites = previewWrites.then(() =>
-                  Promise.all(previews.map((image, i) => writePng(previewPath(dir, index, i, previews.length), image))).then(() => undefined),
-                );
-              }
-              break;
-            }
-            case 'done':
-              finished = true;
-              resolve({ kind: 'done', images: event.images, seed: event.seed });
-              break;
+    const outcome = await run.follow<GenerationEvent, Done>(pipeline.generate(generationRequest(args)), (event) => {
+      progress.event(event);
+      switch (event.type) {
+        case 'start': {
+          const r = event.request;
+          progress.message(
+            `seed ${event.seed}, ${event.totalSteps} steps, ${r.width}x${r.height}, scheduler ${r.scheduler}, guidance ${r.guidanceScale}` +
+              (batchSize > 1 ? `, batch ${batchSize}` : ''),
+          );
+          for (const line of conceptLines(r, args.concepts)) progress.message(line);
+          break;
+        }
+        case 'preparing':
+          break;
+        case 'warning':
+          progress.message(`warning: ${event.message}`);
+          break;
+        case 'step': {
+          const previews = event.preview;
+          if (args.previews !== undefined && previews !== undefined) {
+            const dir = args.previews;
+            const index = event.index;
+            previewWrites = previewWrites.then(() =>
+              Promise.all(previews.map((image, i) => writePng(previewPath(dir, index, i, previews.length), image))).then(() => undefined),
+            );
           }
-        },
-        error: (error: unknown) => {
-          finished = true;
-          reject(error);
-        },
-      });
-      if (finished) subscription.unsubscribe();
+          break;
+        }
+        case 'done':
+          return { kind: 'done', images: event.images, seed: event.seed };
+      }
+      return undefined;
     });
     // Previews already started are finished (each is a whole file, written atomically).
     await previewWrites;
@@ -270,7 +247,7 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<number
     if (error instanceof InvalidRequestError || error instanceof ModelFolderError) throw new CliUsageError(error.message, 'generate');
     throw error;
   } finally {
-    stopListening();
+    run.stop();
     await pipeline?.release();
   }
 }

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { writePng } from '@perfusion/encoders';
 import { loadPipeline, type Pipeline } from '@perfusion/pipeline';
 import { ConceptTrainer, type TrainingEvent, type TrainingRequest } from '@perfusion/trainer';
-import type { Subscription } from 'rxjs';
 import type { TrainArgs } from './args.js';
+import { CancellableRun } from './cancellable-run.js';
 import { CliUsageError } from './errors.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { defaultConceptPath } from './from-words-command.js';
@@ -150,7 +150,7 @@ class TrainingPrinter {
   }
 }
 
-type Outcome = { readonly kind: 'done'; readonly steps: number; readonly finalLoss: number } | { readonly kind: 'cancelled' };
+type Done = { readonly kind: 'done'; readonly steps: number; readonly finalLoss: number };
 
 /**
  * `perfusion train`: trains a Perfusion concept on a folder of photos with `ConceptTrainer`,
@@ -170,14 +170,9 @@ export async function runTrain(args: TrainArgs, io: CliIo): Promise<number> {
   const progress = new TrainingPrinter(io, mode);
   let pipeline: Pipeline | undefined;
   let trainer: ConceptTrainer | undefined;
-  let interrupted = false;
-  let cancel: (() => void) | undefined;
-  const stopListening = io.onInterrupt(() => {
-    if (interrupted) return;
-    interrupted = true;
+  const run = new CancellableRun(io, (following) => {
     progress.endBar();
-    say(`cancelling ${cancel === undefined ? 'once the model has loaded' : 'after the current model call'} (Ctrl-C again to quit at once)...`);
-    cancel?.();
+    say(`cancelling ${following ? 'after the current model call' : 'once the model has loaded'} (Ctrl-C again to quit at once)...`);
   });
 
   try {
@@ -188,41 +183,24 @@ export async function runTrain(args: TrainArgs, io: CliIo): Promise<number> {
     pipeline = await loadPipeline(model.dir, { session, guidanceBatching: CLI_PIPELINE_SETTINGS.guidanceBatching, perfusion: true });
     trainer = await ConceptTrainer.load(model.dir, { pipeline, session });
     say(`loaded in ${((io.now() - loadStarted) / 1000).toFixed(1)} s`);
-    if (interrupted) {
+    if (run.interrupted) {
       say('cancelled before the first step; nothing written.');
       return EXIT_INTERRUPTED;
     }
 
     let sampleWrites: Promise<void> = Promise.resolve();
-    const outcome = await new Promise<Outcome>((resolve, reject) => {
-      let subscription: Subscription | undefined;
-      let finished = false;
-      cancel = () => {
-        if (finished) return;
-        finished = true;
-        subscription?.unsubscribe();
-        resolve({ kind: 'cancelled' });
-      };
-      subscription = trainer!.train(trainingRequest(args, paths)).subscribe({
-        next: (event) => {
-          progress.event(event);
-          if (event.type === 'sample' && args.samples !== undefined) {
-            const file = samplePath(args.samples, event.step);
-            progress.message(`sample at step ${event.step}: ${file}`);
-            sampleWrites = sampleWrites.then(() => writePng(file, event.image));
-            // Awaited below; marked handled so that a failed write during a failing run is not an unhandled rejection.
-            sampleWrites.catch(() => undefined);
-          } else if (event.type === 'done') {
-            finished = true;
-            resolve({ kind: 'done', steps: event.steps, finalLoss: event.finalLoss });
-          }
-        },
-        error: (error: unknown) => {
-          finished = true;
-          reject(error);
-        },
-      });
-      if (finished) subscription.unsubscribe();
+    const outcome = await run.follow<TrainingEvent, Done>(trainer.train(trainingRequest(args, paths)), (event) => {
+      progress.event(event);
+      if (event.type === 'sample' && args.samples !== undefined) {
+        const file = samplePath(args.samples, event.step);
+        progress.message(`sample at step ${event.step}: ${file}`);
+        sampleWrites = sampleWrites.then(() => writePng(file, event.image));
+        // Awaited below; marked handled so that a failed write during a failing run is not an unhandled rejection.
+        sampleWrites.catch(() => undefined);
+      } else if (event.type === 'done') {
+        return { kind: 'done', steps: event.steps, finalLoss: event.finalLoss };
+      }
+      return undefined;
     });
     // Samples already started are finished (each is a whole file, written atomically).
     await sampleWrites;
@@ -247,7 +225,7 @@ export async function runTrain(args: TrainArgs, io: CliIo): Promise<number> {
     return EXIT_OK;
   } finally {
     progress.endBar();
-    stopListening();
+    run.stop();
     await trainer?.release();
     await pipeline?.release();
   }
