@@ -15,6 +15,7 @@ import {
 import type { GenerateArgs } from './args.js';
 import type { ConceptSpec } from './values.js';
 import { CancellableRun } from './cancellable-run.js';
+import { StderrProgress } from './stderr-progress.js';
 import { CliUsageError } from './errors.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -22,9 +23,6 @@ import { resolveModel } from './model-dir.js';
 import { defaultOutPath, imagePaths, previewPath } from './output-paths.js';
 import {
   INITIAL_PROGRESS,
-  renderMessage,
-  renderPreparing,
-  renderPreparingSummary,
   renderStep,
   renderSummary,
   updateProgress,
@@ -112,43 +110,15 @@ export function conceptLines(request: Pick<ResolvedGenerationRequest, 'concepts'
 
 type Done = { readonly kind: 'done'; readonly images: RgbImage[]; readonly seed: number };
 
-/** Writes progress and messages to stderr, keeping a terminal's bar on one line. */
-class ProgressPrinter {
+/** Writes a generation's progress and messages to stderr, keeping a terminal's bar on one line. */
+class ProgressPrinter extends StderrProgress {
   state: ProgressState = INITIAL_PROGRESS;
-  private barShown = false;
-
-  constructor(
-    private readonly io: CliIo,
-    private readonly mode: ProgressMode,
-  ) {}
 
   event(event: GenerationEvent): void {
     const before = this.state.preparing;
     this.state = updateProgress(this.state, event, this.io.now());
-    if (event.type === 'step') {
-      this.io.stderr(renderStep(this.state, this.mode));
-      this.barShown = this.mode.tty;
-    } else if (event.type === 'preparing') {
-      const now = this.state.preparing!;
-      const previous = before !== undefined && before.stage === now.stage && now.done >= before.done ? before.done : undefined;
-      const text = renderPreparing(now, this.mode, previous);
-      if (text !== '') {
-        this.io.stderr(text);
-        this.barShown = this.mode.tty;
-      }
-      if (now.done === now.total && previous !== now.total) this.message(renderPreparingSummary(now));
-    }
-  }
-
-  message(line: string): void {
-    this.io.stderr(renderMessage(line, this.mode, this.barShown));
-    this.barShown = false;
-  }
-
-  /** Ends the bar's line (leaving it on screen) so that later lines start below it. */
-  endBar(): void {
-    if (this.barShown) this.io.stderr('\n');
-    this.barShown = false;
+    if (event.type === 'step') this.write(renderStep(this.state, this.mode));
+    else if (event.type === 'preparing') this.preparing(before, this.state.preparing!);
   }
 }
 

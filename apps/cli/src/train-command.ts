@@ -5,6 +5,7 @@ import { loadPipeline, type Pipeline } from '@perfusion/pipeline';
 import { ConceptTrainer, type TrainingEvent, type TrainingRequest } from '@perfusion/trainer';
 import type { TrainArgs } from './args.js';
 import { CancellableRun } from './cancellable-run.js';
+import { StderrProgress } from './stderr-progress.js';
 import { CliUsageError } from './errors.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import { defaultConceptPath } from './from-words-command.js';
@@ -13,7 +14,7 @@ import type { CliIo } from './io.js';
 import { resolveModel } from './model-dir.js';
 import { TRAIN_DEFAULTS } from './options.js';
 import { defaultCheckpointPath, samplePath } from './output-paths.js';
-import { renderMessage, renderPreparing, renderPreparingSummary, type ProgressMode } from './progress.js';
+import type { ProgressMode } from './progress.js';
 import { renderCancelled, renderTrainingResult } from './train-messages.js';
 import {
   INITIAL_TRAINING_PROGRESS,
@@ -91,15 +92,9 @@ export function checkTrainingFiles(args: TrainArgs, paths: TrainingPaths): void 
 }
 
 /** Writes training progress and messages to stderr, keeping a terminal's bar on one line. */
-class TrainingPrinter {
+class TrainingPrinter extends StderrProgress {
   state: TrainingProgress = INITIAL_TRAINING_PROGRESS;
-  private barShown = false;
   private lastLineAt: number | undefined;
-
-  constructor(
-    private readonly io: CliIo,
-    private readonly mode: ProgressMode,
-  ) {}
 
   event(event: TrainingEvent): void {
     const before = this.state.preparing;
@@ -109,13 +104,9 @@ class TrainingPrinter {
       case 'start':
         for (const line of renderTrainingStart(event)) this.message(line);
         break;
-      case 'preparing': {
-        const stage = this.state.preparing!;
-        const previous = before !== undefined && before.stage === stage.stage && stage.done >= before.done ? before.done : undefined;
-        this.write(renderPreparing(stage, this.mode, previous));
-        if (stage.done === stage.total && previous !== stage.total) this.message(renderPreparingSummary(stage));
+      case 'preparing':
+        this.preparing(before, this.state.preparing!);
         break;
-      }
       case 'step': {
         const text = renderTrainingStep(this.state, this.mode, this.lastLineAt, now);
         if (text !== '') this.lastLineAt = now;
@@ -129,24 +120,6 @@ class TrainingPrinter {
       case 'done':
         break;
     }
-  }
-
-  message(line: string): void {
-    this.io.stderr(renderMessage(line, this.mode, this.barShown));
-    this.barShown = false;
-  }
-
-  /** Ends the bar's line (leaving it on screen) so that later lines start below it. */
-  endBar(): void {
-    if (this.barShown) this.io.stderr('\n');
-    this.barShown = false;
-  }
-
-  private write(text: string): void {
-    if (text === '') return;
-    // Set first: a Ctrl-C handled while this is written must know the bar is on screen.
-    this.barShown = this.mode.tty;
-    this.io.stderr(text);
   }
 }
 
