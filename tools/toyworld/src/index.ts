@@ -7,6 +7,8 @@ export {
   POSITION_NAMES,
   POSITION_CENTRES,
   MIN_GAP,
+  PATTERN_KINDS,
+  PATTERN_CELL,
   objectBox,
   boxesApart,
   validateScene,
@@ -15,8 +17,11 @@ export {
   type SceneObject,
   type Scene,
   type Box,
+  type ObjectPattern,
+  type PatternKind,
 } from './scene.js';
-export { renderScene, objectCovers } from './render.js';
+export { renderScene, objectCovers, inSecondCell } from './render.js';
+export { measurePattern, type PatternMeasure } from './pattern-fidelity.js';
 export { randomScene, type RandomSceneOptions } from './random-scene.js';
 export { caption, parseCaption, PLACE_PHRASES } from './caption.js';
 export { analyseImage, type ImageAnalysis, type FoundObject, type AnalyseOptions } from './analyse.js';

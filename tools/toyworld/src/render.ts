@@ -1,6 +1,6 @@
 import { createRgbImage, type RgbImage } from '@perfusion/encoders';
 import { COLOURS } from './palette.js';
-import { SCENE_SIZE, SIZE_PIXELS, POSITION_CENTRES, objectBox, validateScene, type Scene, type SceneObject } from './scene.js';
+import { PATTERN_CELL, SCENE_SIZE, SIZE_PIXELS, POSITION_CENTRES, objectBox, validateScene, type ObjectPattern, type Scene, type SceneObject } from './scene.js';
 import { insideShape } from './shapes.js';
 
 /** Whether pixel (x, y) of the scene belongs to `object`: the inside-test at the pixel's centre, no antialiasing. */
@@ -22,10 +22,10 @@ export function renderScene(scene: Scene): RgbImage {
   }
   for (const object of scene.objects) {
     const box = objectBox(object.size, object.position);
-    const [r, g, b] = COLOURS[object.colour];
     for (let y = box.y0; y < box.y1; y++) {
       for (let x = box.x0; x < box.x1; x++) {
         if (!objectCovers(object, x, y)) continue;
+        const [r, g, b] = COLOURS[object.pattern !== undefined && inSecondCell(object.pattern, x, y) ? object.pattern.colour : object.colour];
         const i = (y * SCENE_SIZE + x) * 3;
         image.data[i] = r;
         image.data[i + 1] = g;
@@ -34,4 +34,10 @@ export function renderScene(scene: Scene): RgbImage {
     }
   }
   return image;
+}
+
+/** Whether pixel (x, y) takes the pattern's colour rather than the object's. */
+export function inSecondCell(pattern: ObjectPattern, x: number, y: number): boolean {
+  const row = Math.floor(y / PATTERN_CELL);
+  return pattern.kind === 'striped' ? row % 2 === 1 : (Math.floor(x / PATTERN_CELL) + row) % 2 === 1;
 }

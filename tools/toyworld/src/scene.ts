@@ -26,11 +26,29 @@ export const POSITION_CENTRES: Record<PositionName, readonly [number, number]> =
 /** Boxes of two objects keep at least this many background pixels between them, so they never touch. */
 export const MIN_GAP = 2;
 
+/** Patterns the base world never draws: only personalisation examples use them. */
+export const PATTERN_KINDS = ['checkered', 'striped'] as const;
+export type PatternKind = (typeof PATTERN_KINDS)[number];
+
+/** Side of a check, and width of a stripe, in pixels: one latent cell of a 4× autoencoder. */
+export const PATTERN_CELL = 4;
+
+/**
+ * A two-colour fill: `checkered` alternates the object's colour and `colour` in 4-pixel squares,
+ * `striped` in 4-pixel horizontal bands. Cells are fixed to the image grid, not to the object.
+ */
+export interface ObjectPattern {
+  readonly kind: PatternKind;
+  readonly colour: ColourName;
+}
+
 export interface SceneObject {
   readonly shape: ShapeName;
   readonly colour: ColourName;
   readonly size: SizeName;
   readonly position: PositionName;
+  /** Absent in the base world: objects are one flat colour. */
+  readonly pattern?: ObjectPattern;
 }
 
 export interface Scene {
@@ -73,6 +91,13 @@ export function validateScene(scene: Scene): void {
     checkName(object.colour, Object.keys(COLOURS), 'colour', where);
     checkName(object.size, SIZE_NAMES, 'size', where);
     checkName(object.position, POSITION_NAMES, 'position', where);
+    if (object.pattern !== undefined) {
+      checkName(object.pattern.kind, PATTERN_KINDS, 'pattern', where);
+      checkName(object.pattern.colour, Object.keys(COLOURS), 'pattern colour', where);
+      if (object.pattern.colour === object.colour || object.pattern.colour === scene.background) {
+        throw new SceneError(`${where}: the pattern colour '${object.pattern.colour}' must differ from the object's colour and the background; pick another.`);
+      }
+    }
     if (object.colour === scene.background) {
       throw new SceneError(`${where}: a ${object.colour} object on a ${scene.background} background would be invisible; pick another colour.`);
     }
