@@ -37,7 +37,8 @@ const CENTER_FRACTION = 1 / 8;
 /** Boxes whose longer side reaches this fraction of the image are "large": halfway between the two sizes. */
 const LARGE_FRACTION = (SIZE_PIXELS.small + SIZE_PIXELS.large) / 2 / SCENE_SIZE;
 
-function positionOf(cx: number, cy: number, width: number, height: number): PositionName {
+/** The position word for a box centred at (cx, cy) in a width × height picture. */
+export function positionOf(cx: number, cy: number, width: number, height: number): PositionName {
   const dx = cx - width / 2;
   const dy = cy - height / 2;
   if (Math.abs(dx) < width * CENTER_FRACTION && Math.abs(dy) < height * CENTER_FRACTION) return 'center';

@@ -1,5 +1,7 @@
 import { checkRgbImage, type RgbImage } from '@perfusion/encoders';
+import { positionOf } from './analyse.js';
 import { COLOUR_NAMES, nearestColour, type ColourName } from './palette.js';
+import type { PositionName } from './scene.js';
 
 /** How much of a picture's foreground shows a two-colour pattern. */
 export interface PatternMeasure {
@@ -7,6 +9,8 @@ export interface PatternMeasure {
   readonly background: ColourName;
   /** Pixels not of the background colour. */
   readonly foreground: number;
+  /** Where the foreground's bounding box is centred (as the analyser names positions); undefined without foreground. */
+  readonly position: PositionName | undefined;
   /** Share of the foreground nearest to each of the pattern's two colours. */
   readonly shares: readonly [number, number];
   /**
@@ -33,8 +37,16 @@ export function measurePattern(image: RgbImage, colours: readonly [ColourName, C
   }
   const background = [...counts].reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0];
   const foreground = labels.length - counts.get(background)!;
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let p = 0; p < labels.length; p++) {
+    if (labels[p] === background) continue;
+    const x = p % image.width;
+    const y = Math.floor(p / image.width);
+    [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x + 1), Math.max(y1, y + 1)];
+  }
+  const position = foreground === 0 ? undefined : positionOf((x0 + x1) / 2, (y0 + y1) / 2, image.width, image.height);
   const share = (c: ColourName): number => (foreground === 0 || c === background ? 0 : counts.get(c)! / foreground);
   const shares: [number, number] = [share(colours[0]), share(colours[1])];
-  return { background, foreground, shares, fidelity: 2 * Math.min(...shares) };
+  return { background, foreground, position, shares, fidelity: 2 * Math.min(...shares) };
 }
 

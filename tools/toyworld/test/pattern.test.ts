@@ -40,6 +40,7 @@ describe('measurePattern', () => {
     const patterned = measurePattern(renderScene(checkered), ['yellow', 'black']);
     expect(patterned.background).toBe('orange');
     expect(patterned.foreground).toBe(24 * 24);
+    expect(patterned.position).toBe('center');
     expect(patterned.shares).toEqual([0.5, 0.5]);
     expect(patterned.fidelity).toBe(1);
     const flat = measurePattern(renderScene({ background: 'orange', objects: [{ ...checkered.objects[0]!, pattern: undefined }] }), ['yellow', 'black']);
@@ -50,6 +51,6 @@ describe('measurePattern', () => {
   it('is 0 for an empty picture', () => {
     const image = renderScene(checkered);
     image.data.fill(128);
-    expect(measurePattern(image, ['yellow', 'black'])).toMatchObject({ background: 'gray', foreground: 0, fidelity: 0 });
+    expect(measurePattern(image, ['yellow', 'black'])).toMatchObject({ background: 'gray', foreground: 0, position: undefined, fidelity: 0 });
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * How well the trained autoencoder reconstructs scenes: the analyser's accuracy on decoded random
+ * scenes, the pattern fidelity of decoded patterned stars, and a grid (originals above reconstructions):
+ *   npm run check-autoencoder -w @perfusion/toymodel -- [--work DIR] [--out DIR] [--count N]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodePng, type RgbImage } from '@perfusion/encoders';
+import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
+import { Rng } from '@perfusion/tensor-core';
+import { analyseImage, measurePattern, renderScene, tileImages, type Scene } from '@perfusion/toyworld';
+import { randomImageBatch, scenesToPixels } from '../src/data/scene-batches.js';
+import { accuracyOf } from '../src/evaluate/accuracy.js';
+import { initialNetworks } from '../src/graphs/training-graphs.js';
+import { componentWeights, withWeights } from '../src/graphs/with-weights.js';
+import { readStageCheckpoint } from '../src/training/checkpoint.js';
+import { INITIAL_WEIGHTS_SEED } from '../src/training/stages.js';
+import { checkpointFile } from '../src/training/train-stage.js';
+import { pixelsToImages } from '../src/data/pixels-to-images.js';
+
+const { values } = parseArgs({
+  options: {
+    work: { type: 'string', default: path.resolve(import.meta.dirname, '../.work') },
+    out: { type: 'string' },
+    count: { type: 'string', default: '200' },
+  },
+});
+const dir = path.join(path.resolve(values.work!), 'autoencoder');
+const checkpoint = readStageCheckpoint(checkpointFile(dir));
+if (!checkpoint) throw new Error(`no autoencoder checkpoint in ${dir}`);
+const nets = initialNetworks(new Rng(INITIAL_WEIGHTS_SEED));
+const files: Record<string, string> = {};
+for (const component of ['vae_encoder', 'vae_decoder'] as const) {
+  files[component] = path.join(dir, `${component}.check.onnx`);
+  await writeModel(withWeights(nets[component], componentWeights(checkpoint, component), dir), files[component]!);
+}
+const encoder = await OnnxSession.create(files.vae_encoder!);
+const decoder = await OnnxSession.create(files.vae_decoder!);
+const roundTrip = async (scenes: readonly Scene[]): Promise<RgbImage[]> => {
+  const latent = (await encoder.run({ sample: scenesToPixels(scenes) }))['latent_sample']!;
+  return pixelsToImages((await decoder.run({ latent_sample: latent }))['sample']!);
+};
+const { scenes } = randomImageBatch(new Rng(99), Number(values.count));
+const decoded = await roundTrip(scenes);
+const accuracy = accuracyOf(decoded.map((image, i) => analyseImage(image, scenes[i]).score!));
+console.log(`step ${checkpoint.step}: reconstructions read back as ${JSON.stringify(accuracy)}`);
+const patterned: Scene[] = (['center', 'left', 'top'] as const).flatMap((position) =>
+  (['checkered', 'striped'] as const).map((kind) => ({ background: 'orange', objects: [{ shape: 'star', colour: 'yellow', size: 'large', position, pattern: { kind, colour: 'black' } }] }) as Scene),
+);
+const patternedDecoded = await roundTrip(patterned);
+for (const [i, image] of patternedDecoded.entries()) {
+  const object = patterned[i]!.objects[0]!;
+  console.log(`${object.pattern!.kind} star ${object.position}: fidelity ${measurePattern(image, ['yellow', 'black']).fidelity.toFixed(3)} (original ${measurePattern(renderScene(patterned[i]!), ['yellow', 'black']).fidelity.toFixed(3)})`);
+}
+if (values.out !== undefined) {
+  fs.mkdirSync(values.out, { recursive: true });
+  const originals = [...scenes.slice(0, 10), ...patterned].map(renderScene);
+  const grid = tileImages([...originals, ...decoded.slice(0, 10), ...patternedDecoded], originals.length);
+  fs.writeFileSync(path.join(values.out, 'autoencoder.png'), encodePng(grid));
+}
+await encoder.release();
+await decoder.release();

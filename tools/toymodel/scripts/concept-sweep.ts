@@ -1,0 +1,75 @@
+/**
+ * The β/τ sweep of the example concept: fidelity against alignment, for the concept as trained
+ * (keys locked) and for the ablation trained with keys free, plotted to one PNG:
+ *   npm run concept-sweep -w @perfusion/toymodel -- [--model DIR] [--concept FILE] [--ablation FILE] [--out DIR]
+ * Writes tradeoff.png, tradeoff.json and beta-strip.png (one prompt across β) into --out (default docs/toy-model).
+ */
+import 'reflect-metadata';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readConcept } from '@perfusion/concept-format';
+import { encodePng, type RgbImage } from '@perfusion/encoders';
+import { loadPipeline } from '@perfusion/pipeline';
+import { tileImages } from '@perfusion/toyworld';
+import { lastValueFrom } from 'rxjs';
+import { EXAMPLE_CONCEPT, EXAMPLE_PATTERN_COLOURS } from '../src/concept/example-concept.js';
+import { tradeoffPlotPng, type TradeoffSeries } from '../src/concept/tradeoff-plot.js';
+import { sweepPoint, sweepPrompts, type SweepPoint, type SweepSettings } from '../src/concept/tradeoff-sweep.js';
+import { TOY_CONCEPTS_DIR, TOY_MODEL_DIR } from '../src/model-dir.js';
+
+const repo = path.resolve(import.meta.dirname, '../../..');
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: TOY_MODEL_DIR },
+    concept: { type: 'string', default: path.join(TOY_CONCEPTS_DIR, EXAMPLE_CONCEPT.file) },
+    ablation: { type: 'string' },
+    out: { type: 'string', default: path.join(repo, 'docs/toy-model') },
+  },
+});
+const BETAS = [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+const TAUS = [0.05, 0.1, 0.15, 0.3, 0.6];
+const settings: SweepSettings = {
+  prompts: sweepPrompts(EXAMPLE_CONCEPT.token, ['orange', 'red', 'black', 'white'], ['left', 'right', 'top', 'bottom', 'center']),
+  seeds: [11],
+  steps: 25,
+  guidanceScale: 4,
+  scheduler: 'ddim',
+  patternColours: EXAMPLE_PATTERN_COLOURS,
+};
+const pipeline = await loadPipeline(path.resolve(values.model!));
+const started = Date.now();
+const sweep = async (file: string, label: string): Promise<TradeoffSeries[]> => {
+  const concept = await readConcept(file);
+  const run = async (beta: number, tau: number): Promise<SweepPoint> => {
+    const point = await sweepPoint(pipeline, concept, beta, tau, settings);
+    console.log(`${label} β ${beta} τ ${tau}: fidelity ${point.fidelity.toFixed(3)} alignment ${point.alignment.toFixed(3)} (background ${point.background.toFixed(2)}, place ${point.position.toFixed(2)})`);
+    return point;
+  };
+  const byBeta: SweepPoint[] = [];
+  for (const beta of BETAS) byBeta.push(await run(beta, 0.15));
+  const byTau: SweepPoint[] = [];
+  for (const tau of TAUS) byTau.push(await run(0.7, tau));
+  return [
+    { label: `${label}: β varies (τ 0.15)`, points: byBeta, varies: 'beta' },
+    { label: `${label}: τ varies (β 0.7)`, points: byTau, varies: 'tau' },
+  ];
+};
+const series = await sweep(path.resolve(values.concept!), 'keys locked');
+if (values.ablation !== undefined) series.push(...(await sweep(path.resolve(values.ablation), 'keys trained (ablation)')));
+
+// One prompt across β: what the curve means in pictures.
+const concept = await readConcept(path.resolve(values.concept!));
+const strip: RgbImage[] = [];
+for (const beta of BETAS) {
+  const done = await lastValueFrom(pipeline.generate({ prompt: `a photo of a ${EXAMPLE_CONCEPT.token} on an orange background`, seed: 3, steps: 25, guidanceScale: 4, scheduler: 'ddim', concepts: [{ concept, beta, tau: 0.15 }] }));
+  if (done.type === 'done') strip.push(done.images[0]!);
+}
+await pipeline.release();
+
+const out = path.resolve(values.out!);
+fs.mkdirSync(out, { recursive: true });
+fs.writeFileSync(path.join(out, 'tradeoff.png'), await tradeoffPlotPng(series, `${EXAMPLE_CONCEPT.token} on the toy model: fidelity against alignment`));
+fs.writeFileSync(path.join(out, 'tradeoff.json'), `${JSON.stringify({ settings: { ...settings, betas: BETAS, taus: TAUS }, series }, null, 1)}\n`);
+fs.writeFileSync(path.join(out, 'beta-strip.png'), encodePng(tileImages(strip, strip.length)));
+console.log(`wrote tradeoff.png, tradeoff.json, beta-strip.png to ${out} in ${((Date.now() - started) / 60000).toFixed(1)} min`);

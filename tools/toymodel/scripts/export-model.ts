@@ -1,0 +1,27 @@
+/**
+ * Packs the trained toy model into a model folder (default: the committed tools/toymodel/model):
+ *   npm run export-model -w @perfusion/toymodel -- [--work DIR] [--out DIR]
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeToyModel } from '../src/export/write-toy-model.js';
+import { readStageCheckpoint } from '../src/training/checkpoint.js';
+import { loadTrainedEncoder } from '../src/training/stages.js';
+import { checkpointFile } from '../src/training/train-stage.js';
+
+const { values } = parseArgs({
+  options: {
+    work: { type: 'string', default: path.resolve(import.meta.dirname, '../.work') },
+    out: { type: 'string', default: path.resolve(import.meta.dirname, '../model') },
+  },
+});
+const work = path.resolve(values.work!);
+const read = (stage: string) => {
+  const checkpoint = readStageCheckpoint(checkpointFile(path.join(work, stage)));
+  if (!checkpoint) throw new Error(`No ${stage} checkpoint in ${path.join(work, stage)}; train it first (npm run train-base).`);
+  return checkpoint;
+};
+const encoder = await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion'));
+await encoder.session.release();
+await writeToyModel(values.out!, { autoencoder: read('autoencoder'), diffusion: read('diffusion'), scalingFactor: encoder.scalingFactor });
+console.log(`wrote ${path.resolve(values.out!)} (latent scale ${encoder.scalingFactor.toPrecision(6)})`);

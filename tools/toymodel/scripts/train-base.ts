@@ -1,0 +1,51 @@
+/**
+ * Trains the toy model's networks, resumably:
+ *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|diffusion [--work DIR] [--minutes N] [--steps N]
+ * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again.
+ */
+import 'reflect-metadata';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { autoencoderStage, diffusionStage, loadTrainedEncoder } from '../src/training/stages.js';
+import { trainStage, type StageSettings } from '../src/training/train-stage.js';
+import { STAGE_SETTINGS } from '../src/training/stage-settings.js';
+
+const { values } = parseArgs({
+  options: {
+    stage: { type: 'string' },
+    work: { type: 'string', default: path.resolve(import.meta.dirname, '../.work') },
+    minutes: { type: 'string' },
+    steps: { type: 'string' },
+  },
+});
+const stageName = values.stage;
+if (stageName !== 'autoencoder' && stageName !== 'diffusion') {
+  console.error('usage: train-base --stage autoencoder|diffusion [--work DIR] [--minutes N] [--steps N]');
+  process.exit(2);
+}
+const work = path.resolve(values.work!);
+const settings: StageSettings = STAGE_SETTINGS[stageName];
+const stage = stageName === 'autoencoder' ? autoencoderStage() : diffusionStage(await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion')));
+let stopping = false;
+process.on('SIGINT', () => {
+  stopping = true;
+  console.error('\nstopping after this step (checkpoint follows)…');
+});
+const started = Date.now();
+const result = await trainStage(stage, {
+  workDir: path.join(work, stageName),
+  settings,
+  checkpointEvery: 100,
+  ...(values.steps !== undefined && { maxSteps: Number(values.steps) }),
+  ...(values.minutes !== undefined && { maxSeconds: Number(values.minutes) * 60 }),
+  shouldStop: () => stopping,
+  onProgress: (p) => {
+    if (p.step % 10 !== 0 && !p.checkpointed) return;
+    const eta = (p.steps - p.step) / Math.max(1e-9, p.stepsPerSecond);
+    console.log(
+      `${p.stage} step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} mean ${p.meanLoss.toFixed(4)} lr ${p.learningRate.toExponential(2)} ` +
+        `${p.stepsPerSecond.toFixed(2)} it/s eta ${(eta / 60).toFixed(0)} min${p.checkpointed ? ' [checkpoint]' : ''}`,
+    );
+  },
+});
+console.log(`${stageName}: at step ${result.step}/${settings.steps} after ${((Date.now() - started) / 60000).toFixed(1)} min; checkpoint in ${path.join(work, stageName)}`);

@@ -1,0 +1,36 @@
+import { Tensor, type Rng } from '@perfusion/tensor-core';
+import { randomScene, renderScene, SCENE_SIZE, type Scene } from '@perfusion/toyworld';
+
+/** Scenes and their pixels as the VAE takes them: NCHW float32 in [−1, 1]. */
+export interface ImageBatch {
+  readonly scenes: readonly Scene[];
+  readonly pixels: Tensor;
+}
+
+/**
+ * `count` scenes rendered to a [count, 3, 64, 64] tensor in [−1, 1], each drawn by `draw` from its
+ * own fork of `rng` (default: any random scene of one or two objects).
+ */
+export function randomImageBatch(rng: Rng, count: number, draw: (rng: Rng) => Scene = (r) => randomScene(r)): ImageBatch {
+  const scenes = Array.from({ length: count }, (_, i) => draw(rng.fork(`scene-${i}`)));
+  return { scenes, pixels: scenesToPixels(scenes) };
+}
+
+/** Renders scenes into one NCHW tensor with values 2·(v / 255) − 1. */
+export function scenesToPixels(scenes: readonly Scene[]): Tensor {
+  const plane = SCENE_SIZE * SCENE_SIZE;
+  const data = new Float32Array(scenes.length * 3 * plane);
+  scenes.forEach((scene, n) => {
+    const rgb = renderScene(scene).data;
+    for (let p = 0; p < plane; p++) {
+      for (let c = 0; c < 3; c++) data[(n * 3 + c) * plane + p] = (rgb[p * 3 + c]! / 255) * 2 - 1;
+    }
+  });
+  return new Tensor('float32', data, [scenes.length, 3, SCENE_SIZE, SCENE_SIZE]);
+}
+
+/** A float32 tensor of standard normal values. */
+export function normalTensor(rng: Rng, shape: readonly number[]): Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return new Tensor('float32', rng.fillNormal(new Float32Array(size)), shape);
+}

@@ -1,0 +1,16 @@
+import type { AttributeAccuracy } from './accuracy.js';
+import type { EvaluationReport } from './evaluate-model.js';
+
+const percent = (value: number): string => `${(value * 100).toFixed(1)} %`;
+
+/** The report's accuracies as a Markdown table (one row per caption kind). */
+export function reportTable(report: EvaluationReport): string {
+  const row = (label: string, a: AttributeAccuracy): string =>
+    `| ${label} | ${a.samples} | ${percent(a.background)} | ${percent(a.colour)} | ${percent(a.shape)} | ${percent(a.position)} | ${percent(a.size)} | ${percent(a.count)} | ${percent(a.exact)} |`;
+  return [
+    '| captions | samples | background | colour | shape | position | size | count | all correct |',
+    '|---|---|---|---|---|---|---|---|---|',
+    row('one object', report.single),
+    row('two objects', report.double),
+  ].join('\n');
+}

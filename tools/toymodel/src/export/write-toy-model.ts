@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DIFFUSERS_CONFIG_VERSION, schedulerConfigJson, stableJson, textEncoderConfigJson, unetConfigJson, vaeConfigJson, writeFolderAtomically } from '@perfusion/fixtures';
+import { writeModel } from '@perfusion/onnx-graph';
+import { Rng } from '@perfusion/tensor-core';
+import { TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE } from '../architecture.js';
+import { initialNetworks } from '../graphs/training-graphs.js';
+import { componentWeights, withWeights } from '../graphs/with-weights.js';
+import type { StageCheckpoint } from '../training/checkpoint.js';
+import { INITIAL_WEIGHTS_SEED } from '../training/stages.js';
+import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
+
+/** What {@link writeToyModel} packs into a model folder. */
+export interface ToyModelSources {
+  readonly autoencoder: StageCheckpoint;
+  readonly diffusion: StageCheckpoint;
+  /** SD's latent scale measured on the trained encoder. */
+  readonly scalingFactor: number;
+}
+
+/**
+ * Writes the trained toy model as a standard model folder (the layout `generateModelFolder`
+ * writes and the pipeline reads): `model_index.json`, `scheduler/`, `tokenizer/` and the four
+ * networks with the checkpoints' averaged weights. Written next to `outDir` and renamed into
+ * place, replacing an older folder.
+ */
+export async function writeToyModel(outDir: string, sources: ToyModelSources): Promise<void> {
+  const nets = initialNetworks(new Rng(INITIAL_WEIGHTS_SEED));
+  const tokenizer = toyTokenizer();
+  const { startId, endId } = tokenizer.encoder;
+  const vae = vaeConfigJson({ ...TOY_VAE, scalingFactor: Number(sources.scalingFactor.toPrecision(6)) });
+  const trainedSteps = { autoencoder: sources.autoencoder.step, diffusion: sources.diffusion.step };
+  const texts: [string, string][] = [
+    ['model_index.json', stableJson(modelIndex(trainedSteps))],
+    ['scheduler/scheduler_config.json', stableJson(schedulerConfigJson())],
+    ...[...tokenizer.files].map(([name, text]): [string, string] => [`tokenizer/${name}`, text]),
+    ['text_encoder/config.json', stableJson(textEncoderConfigJson(TOY_TEXT_ENCODER, 'float32', { bos: startId, eos: endId, pad: endId }))],
+    ['unet/config.json', stableJson(unetConfigJson(TOY_UNET))],
+    ['vae_encoder/config.json', stableJson(vae)],
+    ['vae_decoder/config.json', stableJson(vae)],
+  ];
+  const networks = [
+    ['text_encoder', sources.diffusion],
+    ['unet', sources.diffusion],
+    ['vae_encoder', sources.autoencoder],
+    ['vae_decoder', sources.autoencoder],
+  ] as const;
+  await writeFolderAtomically(path.resolve(outDir), true, async (temp) => {
+    for (const [file, text] of texts) {
+      fs.mkdirSync(path.dirname(path.join(temp, file)), { recursive: true });
+      fs.writeFileSync(path.join(temp, file), text);
+    }
+    for (const [component, checkpoint] of networks) {
+      const model = withWeights(nets[component], componentWeights(checkpoint, component), `the ${component} checkpoint`);
+      fs.mkdirSync(path.join(temp, component), { recursive: true });
+      await writeModel(model, path.join(temp, component, 'model.onnx'));
+    }
+  });
+}
+
+function modelIndex(trainedSteps: Record<string, number>): Record<string, unknown> {
+  const onnx = ['diffusers', 'OnnxRuntimeModel'];
+  return {
+    _class_name: 'OnnxStableDiffusionPipeline',
+    _diffusers_version: DIFFUSERS_CONFIG_VERSION,
+    feature_extractor: [null, null],
+    perfusion_toy_model: { generator: '@perfusion/toymodel', trained_steps: trainedSteps, world: '@perfusion/toyworld' },
+    requires_safety_checker: false,
+    safety_checker: [null, null],
+    scheduler: ['diffusers', 'PNDMScheduler'],
+    text_encoder: onnx,
+    tokenizer: ['transformers', 'CLIPTokenizer'],
+    unet: onnx,
+    vae_decoder: onnx,
+    vae_encoder: onnx,
+  };
+}

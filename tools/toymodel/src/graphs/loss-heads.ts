@@ -1,0 +1,52 @@
+import { GraphBuilder, type ModelProto, type Value } from '@perfusion/onnx-graph';
+
+/** Names the training graphs' loss heads read and write. */
+export const LOSS_OUTPUT = 'loss';
+
+const headBuilder = (name: string): GraphBuilder => new GraphBuilder({ name, opset: 17, dtype: 'float32', producer: '@perfusion/toymodel' });
+
+const meanSquaredError = (b: GraphBuilder, prediction: Value, target: Value): Value => {
+  const error = b.sub(prediction, target);
+  return b.op('ReduceMean', [b.mul(error, error)], { keepdims: 0 })[0]!;
+};
+
+/** `loss = mean((prediction − target)²)` over every element: the ε-prediction objective. */
+export function squaredErrorHead(shape: readonly (string | number)[]): ModelProto {
+  const b = headBuilder('squared_error');
+  const prediction = b.input('prediction', 'float32', shape);
+  const target = b.input('target', 'float32', shape);
+  b.output(meanSquaredError(b, prediction, target), LOSS_OUTPUT, 'float32', []);
+  return b.build();
+}
+
+/**
+ * The VAE's sampling step and prior term: from the encoder's `moments` [B, 2C, h, w] (mean, then
+ * log-variance clipped to [−30, 20] as diffusers does) and standard normal `noise` [B, C, h, w],
+ * `latent = mean + exp(logvar / 2)·noise` and `kl` = mean over elements of
+ * ½(mean² + exp(logvar) − 1 − logvar), the KL divergence to N(0, 1) per latent element.
+ */
+export function gaussianSamplingHead(latentChannels: number): ModelProto {
+  const b = headBuilder('gaussian_sampling');
+  const moments = b.input('moments', 'float32', ['batch', 2 * latentChannels, 'latent_height', 'latent_width']);
+  const noise = b.input('noise', 'float32', ['batch', latentChannels, 'latent_height', 'latent_width']);
+  const mean = b.slice(moments, [0], [latentChannels], [1]);
+  const rawLogVariance = b.slice(moments, [latentChannels], [2 * latentChannels], [1]);
+  const logVariance = b.op('Clip', [rawLogVariance, b.constant([-30], []), b.constant([20], [])])[0]!;
+  const variance = b.exp(logVariance);
+  const latent = b.add(mean, b.mul(b.sqrt(variance), noise));
+  const inner = b.sub(b.add(b.mul(mean, mean), variance), b.add(b.constant([1], []), logVariance));
+  const kl = b.mul(b.constant([0.5], []), b.op('ReduceMean', [inner], { keepdims: 0 })[0]!);
+  b.output(latent, 'latent', 'float32', ['batch', latentChannels, 'latent_height', 'latent_width']);
+  b.output(kl, 'kl', 'float32', []);
+  return b.build();
+}
+
+/** `loss = mean((reconstruction − image)²) + klWeight · kl`. */
+export function autoencoderLossHead(klWeight: number): ModelProto {
+  const b = headBuilder('autoencoder_loss');
+  const reconstruction = b.input('reconstruction', 'float32', ['batch', 3, 'height', 'width']);
+  const image = b.input('image', 'float32', ['batch', 3, 'height', 'width']);
+  const kl = b.input('kl', 'float32', []);
+  b.output(b.add(meanSquaredError(b, reconstruction, image), b.mul(b.constant([klWeight], []), kl)), LOSS_OUTPUT, 'float32', []);
+  return b.build();
+}

@@ -1,0 +1,61 @@
+import { buildGradientGraph, GraphIndex, type ModelProto } from '@perfusion/onnx-graph';
+import { buildTextEncoder, buildUnet, buildVaeDecoder, buildVaeEncoder } from '@perfusion/fixtures';
+import type { Rng } from '@perfusion/tensor-core';
+import { TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE } from '../architecture.js';
+import { joinModels } from './join-models.js';
+import { autoencoderLossHead, gaussianSamplingHead, LOSS_OUTPUT, squaredErrorHead } from './loss-heads.js';
+import { withTrainableInputs, type TrainableParameter } from './trainable-parameters.js';
+
+/** A differentiated training graph and the weights it takes as inputs. */
+export interface TrainingGraph {
+  /** Outputs `loss`, then `grad/<parameter name>` for every parameter in order. */
+  readonly model: ModelProto;
+  readonly parameters: readonly TrainableParameter[];
+}
+
+/** Fresh weights of the toy networks: the fixture builders' seeded initialisation. */
+export function initialNetworks(rng: Rng): Record<'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder', ModelProto> {
+  return {
+    text_encoder: buildTextEncoder(TOY_TEXT_ENCODER, { rng: rng.fork('text_encoder') }),
+    unet: buildUnet(TOY_UNET, { rng: rng.fork('unet') }),
+    vae_encoder: buildVaeEncoder(TOY_VAE, { rng: rng.fork('vae_encoder') }),
+    vae_decoder: buildVaeDecoder(TOY_VAE, { rng: rng.fork('vae_decoder') }),
+  };
+}
+
+const differentiate = (model: ModelProto, parameters: readonly TrainableParameter[]): TrainingGraph => ({
+  model: buildGradientGraph(model, { loss: LOSS_OUTPUT, wrt: parameters.map((p) => p.name) }),
+  parameters,
+});
+
+/**
+ * The text-to-image denoising objective over the text encoder and the UNet together:
+ * inputs `input_ids` [B, 77], `sample` (noised latents), `timestep`, `target` (the noise);
+ * `loss` = mean squared error of the UNet's ε prediction. Gradients reach every weight of both
+ * networks (the encoder learns the world's words with the UNet).
+ */
+export function diffusionTrainingGraph(textEncoder: ModelProto, unet: ModelProto): TrainingGraph {
+  const te = withTrainableInputs(textEncoder, 'text_encoder');
+  const un = withTrainableInputs(unet, 'unet');
+  let model = joinModels(te.model, un.model, { connect: { encoder_hidden_states: 'last_hidden_state' }, prefix: 'unet:' });
+  model = joinModels(model, squaredErrorHead(['batch', TOY_UNET.outChannels, 'height', 'width']), { connect: { prediction: 'out_sample' }, prefix: 'loss:' });
+  return differentiate(model, [...te.parameters, ...un.parameters]);
+}
+
+/**
+ * The autoencoder objective: input `sample` (images in [−1, 1]) and `noise` (standard normal,
+ * latent-shaped); the encoder's Gaussian is sampled, decoded, and
+ * `loss` = mean squared reconstruction error + klWeight · KL to N(0, 1).
+ */
+export function autoencoderTrainingGraph(encoder: ModelProto, decoder: ModelProto, klWeight: number): TrainingGraph {
+  const enc = withTrainableInputs(encoder, 'vae_encoder');
+  const dec = withTrainableInputs(decoder, 'vae_decoder');
+  // The encoder's output is the mean half of quant_conv's moments; the sampling head wants both halves.
+  const meanSlice = new GraphIndex(enc.model.graph!).producer('latent_sample');
+  const moments = meanSlice?.input[0];
+  if (moments === undefined) throw new Error('autoencoderTrainingGraph: the VAE encoder has no latent_sample Slice (not built by buildVaeEncoder?)');
+  let model = joinModels(enc.model, gaussianSamplingHead(TOY_VAE.latentChannels), { connect: { moments }, prefix: 'sampling:' });
+  model = joinModels(model, dec.model, { connect: { latent_sample: 'latent' }, prefix: 'decoder:', rename: { sample: 'reconstruction' } });
+  model = joinModels(model, autoencoderLossHead(klWeight), { connect: { reconstruction: 'reconstruction', image: 'sample', kl: 'kl' }, prefix: 'loss:' });
+  return differentiate(model, [...enc.parameters, ...dec.parameters]);
+}

@@ -1,0 +1,29 @@
+/**
+ * @perfusion/toymodel: the toy-world text-to-image model — its architecture and BPE vocabulary,
+ * its training with the project's own autodiff, the evaluator, the example concept and its
+ * fidelity/alignment sweep, and the committed weights the apps use by default.
+ */
+export { TOY_IMAGE_SIZE, TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE } from './architecture.js';
+export { ensureDefaultModel, type DefaultModel } from './default-model.js';
+export { TOY_CONCEPTS_DIR, TOY_MODEL_DIR } from './model-dir.js';
+export { BaseTrainingError, GraphJoinError, ToyModelError } from './errors.js';
+export { toyTokenizer, toyCorpus, TOY_VOCAB_SIZE } from './tokenizer/toy-tokenizer.js';
+export { trainingCaption, CAPTION_FRAMINGS } from './data/training-caption.js';
+export { isHeldOut, trainingScene, heldOutScene } from './data/held-out.js';
+export { randomImageBatch, scenesToPixels, normalTensor, type ImageBatch } from './data/scene-batches.js';
+export { pixelsToImages } from './data/pixels-to-images.js';
+export { joinModels, type JoinOptions } from './graphs/join-models.js';
+export { withTrainableInputs, type TrainableModel, type TrainableParameter } from './graphs/trainable-parameters.js';
+export { autoencoderTrainingGraph, diffusionTrainingGraph, initialNetworks, type TrainingGraph } from './graphs/training-graphs.js';
+export { withWeights, componentWeights } from './graphs/with-weights.js';
+export { trainStage, learningRateAt, checkpointFile, LOG_INTERVAL, type StageDefinition, type StageSettings, type StageProgress, type TrainStageOptions } from './training/train-stage.js';
+export { readStageCheckpoint, writeStageCheckpoint, type StageCheckpoint } from './training/checkpoint.js';
+export { autoencoderStage, diffusionStage, loadTrainedEncoder, KL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder } from './training/stages.js';
+export { STAGE_SETTINGS } from './training/stage-settings.js';
+export { writeToyModel, type ToyModelSources } from './export/write-toy-model.js';
+export { evaluateModel, evaluationScenes, EVALUATION_DEFAULTS, type EvaluationReport, type EvaluationSettings, type EvaluatedSample } from './evaluate/evaluate-model.js';
+export { accuracyOf, type AttributeAccuracy } from './evaluate/accuracy.js';
+export { reportTable } from './evaluate/report-table.js';
+export { EXAMPLE_CONCEPT, EXAMPLE_PATTERN_COLOURS, exampleConceptScenes, writeExampleConceptImages } from './concept/example-concept.js';
+export { sweepPoint, sweepPrompts, type SweepPoint, type SweepPrompt, type SweepSettings } from './concept/tradeoff-sweep.js';
+export { tradeoffPlotPng, type TradeoffSeries } from './concept/tradeoff-plot.js';

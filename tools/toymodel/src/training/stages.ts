@@ -1,0 +1,125 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
+import { schedulerConfigJson } from '@perfusion/fixtures';
+import { Tensor, type Rng } from '@perfusion/tensor-core';
+import { TrainingNoiseSchedule } from '@perfusion/trainer';
+import { TOY_UNET } from '../architecture.js';
+import { normalTensor, randomImageBatch } from '../data/scene-batches.js';
+import { trainingCaption } from '../data/training-caption.js';
+import { trainingScene } from '../data/held-out.js';
+import { BaseTrainingError } from '../errors.js';
+import { autoencoderTrainingGraph, diffusionTrainingGraph, initialNetworks } from '../graphs/training-graphs.js';
+import { componentWeights, withWeights } from '../graphs/with-weights.js';
+import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
+import { readStageCheckpoint } from './checkpoint.js';
+import type { StageDefinition } from './train-stage.js';
+import { checkpointFile } from './train-stage.js';
+import { Rng as SeededRng } from '@perfusion/tensor-core';
+
+/** Weight of the KL term against the per-pixel squared error (kept small: the latent must carry the picture). */
+export const KL_WEIGHT = 1e-4;
+/** Share of diffusion-training captions replaced by the empty prompt, so classifier-free guidance has an unconditional model. */
+export const CAPTION_DROPOUT = 0.1;
+/** Seed of the networks' initial weights. */
+export const INITIAL_WEIGHTS_SEED = 0;
+
+/** The autoencoder stage: SD's VAE trained to reconstruct random scenes through its 16×16×4 Gaussian latent. */
+export function autoencoderStage(): StageDefinition {
+  const nets = initialNetworks(new SeededRng(INITIAL_WEIGHTS_SEED));
+  const graph = autoencoderTrainingGraph(nets.vae_encoder, nets.vae_decoder, KL_WEIGHT);
+  const latentSide = 16;
+  return {
+    name: 'autoencoder',
+    graph,
+    batch: (rng, batchSize) => {
+      const { pixels } = randomImageBatch(rng.fork('images'), batchSize);
+      return { sample: pixels, noise: normalTensor(rng.fork('noise'), [batchSize, 4, latentSide, latentSide]) };
+    },
+  };
+}
+
+/** The frozen encoder of a trained autoencoder stage, and the latent scale measured on it. */
+export interface TrainedEncoder {
+  readonly session: OnnxSession;
+  readonly scalingFactor: number;
+}
+
+/**
+ * Loads the autoencoder stage's averaged encoder (written beside the diffusion stage's work) and
+ * measures SD's scaling factor on it: 1 / standard deviation of the latents of 256 random scenes,
+ * so the UNet sees latents of unit variance as SD's does.
+ */
+export async function loadTrainedEncoder(autoencoderDir: string, workDir: string): Promise<TrainedEncoder> {
+  const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
+  if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
+  const nets = initialNetworks(new SeededRng(INITIAL_WEIGHTS_SEED));
+  const encoder = withWeights(nets.vae_encoder, componentWeights(checkpoint, 'vae_encoder'), checkpointFile(autoencoderDir));
+  fs.mkdirSync(workDir, { recursive: true });
+  const file = path.join(workDir, 'vae_encoder.onnx');
+  await writeModel(encoder, file);
+  const session = await OnnxSession.create(file);
+  const { pixels } = randomImageBatch(new SeededRng(123).fork('scaling'), 256);
+  const latents = (await session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
+  let sum = 0;
+  let squares = 0;
+  for (const v of latents) {
+    sum += v;
+    squares += v * v;
+  }
+  const mean = sum / latents.length;
+  const scalingFactor = 1 / Math.sqrt(squares / latents.length - mean * mean);
+  // The UNet learns latents at this scale: an autoencoder retrained afterwards would not fit it.
+  const record = path.join(workDir, 'latent-scale.json');
+  if (fs.existsSync(record)) {
+    const recorded = (JSON.parse(fs.readFileSync(record, 'utf8')) as { scalingFactor: number }).scalingFactor;
+    if (recorded !== scalingFactor) {
+      await session.release();
+      throw new BaseTrainingError(`The autoencoder in ${autoencoderDir} changed since diffusion training began in ${workDir} (latent scale ${recorded} then, ${scalingFactor} now); restore it or start the diffusion stage afresh.`);
+    }
+  } else fs.writeFileSync(record, `${JSON.stringify({ scalingFactor })}\n`);
+  return { session, scalingFactor };
+}
+
+/**
+ * The denoising stage: the text encoder and the UNet trained together on (caption, latent) pairs
+ * of random scenes, ε-prediction under SD 1.5's noise schedule, captions in varied phrasings and
+ * {@link CAPTION_DROPOUT} of them empty.
+ */
+export function diffusionStage(encoder: TrainedEncoder): StageDefinition {
+  const nets = initialNetworks(new SeededRng(INITIAL_WEIGHTS_SEED));
+  const graph = diffusionTrainingGraph(nets.text_encoder, nets.unet);
+  const schedule = TrainingNoiseSchedule.fromConfig(schedulerConfigJson() as never);
+  const tokenizer = toyTokenizer().encoder;
+  const side = TOY_UNET.sampleSize;
+  const latentSize = TOY_UNET.inChannels * side * side;
+  return {
+    name: 'diffusion',
+    graph,
+    batch: async (rng: Rng, batchSize: number) => {
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, trainingScene);
+      const latents = (await encoder.session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
+      const ids = new Int32Array(batchSize * 77);
+      const timesteps = new BigInt64Array(batchSize);
+      const noisy = new Float32Array(batchSize * latentSize);
+      const target = new Float32Array(batchSize * latentSize);
+      const noise = rng.fork('noise').fillNormal(new Float32Array(batchSize * latentSize));
+      const pick = rng.fork('timesteps');
+      const words = rng.fork('captions');
+      for (let n = 0; n < batchSize; n++) {
+        const text = words.uniform() < CAPTION_DROPOUT ? '' : trainingCaption(scenes[n]!, words.fork(n));
+        ids.set(tokenizer.encodePadded(text), n * 77);
+        const t = Math.floor(pick.uniform() * schedule.length);
+        timesteps[n] = BigInt(t);
+        const x0 = latents.subarray(n * latentSize, (n + 1) * latentSize).map((v) => v * encoder.scalingFactor);
+        schedule.noiseSample(x0, noise.subarray(n * latentSize, (n + 1) * latentSize), t, noisy, target, n * latentSize);
+      }
+      return {
+        input_ids: new Tensor('int32', ids, [batchSize, 77]),
+        sample: new Tensor('float32', noisy, [batchSize, TOY_UNET.inChannels, side, side]),
+        timestep: new Tensor('int64', timesteps, [batchSize]),
+        target: new Tensor('float32', target, [batchSize, TOY_UNET.inChannels, side, side]),
+      };
+    },
+  };
+}

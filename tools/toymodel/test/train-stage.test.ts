@@ -1,0 +1,65 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildVaeDecoder, buildVaeEncoder, presets } from '@perfusion/fixtures';
+import { Rng } from '@perfusion/tensor-core';
+import {
+  autoencoderTrainingGraph,
+  BaseTrainingError,
+  checkpointFile,
+  learningRateAt,
+  normalTensor,
+  randomImageBatch,
+  readStageCheckpoint,
+  trainStage,
+  type StageDefinition,
+  type StageSettings,
+} from '../src/index.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'toymodel-train-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** The tiny fixture's VAE (64 px → 8×8 latents) as a stage: fresh initial weights on every call. */
+function tinyAutoencoderStage(): StageDefinition {
+  const vae = presets.tiny.vae;
+  return {
+    name: 'tiny-autoencoder',
+    graph: autoencoderTrainingGraph(buildVaeEncoder(vae, { rng: new Rng(4) }), buildVaeDecoder(vae, { rng: new Rng(5) }), 1e-4),
+    batch: (rng, batchSize) => ({ sample: randomImageBatch(rng.fork('images'), batchSize).pixels, noise: normalTensor(rng.fork('noise'), [batchSize, 4, 8, 8]) }),
+  };
+}
+
+const settings: StageSettings = { seed: 1, batchSize: 4, learningRate: 3e-3, warmupSteps: 2, steps: 40, decaySteps: 10, weightDecay: 0.01, averageDecay: 0.9 };
+
+describe('trainStage', () => {
+  it('lowers the loss, and a run stopped and resumed ends with the bytes of an uninterrupted one', async () => {
+    const whole = path.join(root, 'whole');
+    const losses: number[] = [];
+    const uninterrupted = await trainStage(tinyAutoencoderStage(), { workDir: whole, settings, checkpointEvery: 100, maxSteps: 30, onProgress: (p) => losses.push(p.loss) });
+    expect(uninterrupted.step).toBe(30);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(losses.slice(-5))).toBeLessThan(0.8 * mean(losses.slice(0, 5))); // measured: 0.72 → 0.48;
+
+    const split = path.join(root, 'split');
+    await trainStage(tinyAutoencoderStage(), { workDir: split, settings, checkpointEvery: 100, maxSteps: 12 });
+    expect(readStageCheckpoint(checkpointFile(split))!.step).toBe(12);
+    const resumed = await trainStage(tinyAutoencoderStage(), { workDir: split, settings, checkpointEvery: 100, maxSteps: 18 });
+    expect(resumed.step).toBe(30);
+    for (const [name, values] of uninterrupted.weights) expect(Buffer.from(resumed.weights.get(name)!.buffer).equals(Buffer.from(values.buffer)), name).toBe(true);
+    for (const [name, values] of uninterrupted.average) expect(Buffer.from(resumed.average.get(name)!.buffer).equals(Buffer.from(values.buffer)), name).toBe(true);
+  });
+
+  it('refuses to resume a checkpoint written with other settings', async () => {
+    const dir = path.join(root, 'other');
+    await trainStage(tinyAutoencoderStage(), { workDir: dir, settings, checkpointEvery: 100, maxSteps: 1 });
+    await expect(trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, learningRate: 1e-2 }, checkpointEvery: 100, maxSteps: 1 })).rejects.toThrow(BaseTrainingError);
+  });
+
+  it('warms the learning rate up, holds it, then decays it to a tenth', () => {
+    expect(learningRateAt(settings, 0)).toBeCloseTo(1.5e-3);
+    expect(learningRateAt(settings, 10)).toBeCloseTo(3e-3);
+    expect(learningRateAt(settings, 35)).toBeCloseTo(3e-3 * (1 - 0.9 * 0.5));
+    expect(learningRateAt(settings, 40)).toBeCloseTo(3e-4);
+  });
+});
