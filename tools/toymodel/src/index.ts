@@ -10,7 +10,7 @@ export { BaseTrainingError, GraphJoinError, ToyModelError } from './errors.js';
 export { toyTokenizer, toyCorpus, TOY_VOCAB_SIZE } from './tokenizer/toy-tokenizer.js';
 export { trainingCaption, CAPTION_FRAMINGS } from './data/training-caption.js';
 export { isHeldOut, trainingScene, heldOutScene } from './data/held-out.js';
-export { randomImageBatch, scenesToPixels, normalTensor, type ImageBatch } from './data/scene-batches.js';
+export { randomImageBatch, scenesToPixels, normalTensor, objectPixelWeights, type ImageBatch } from './data/scene-batches.js';
 export { pixelsToImages } from './data/pixels-to-images.js';
 export { joinModels, type JoinOptions } from './graphs/join-models.js';
 export { withTrainableInputs, type TrainableModel, type TrainableParameter } from './graphs/trainable-parameters.js';
@@ -18,7 +18,7 @@ export { autoencoderTrainingGraph, diffusionTrainingGraph, initialNetworks, type
 export { withWeights, componentWeights } from './graphs/with-weights.js';
 export { trainStage, learningRateAt, checkpointFile, LOG_INTERVAL, type StageDefinition, type StageSettings, type StageProgress, type TrainStageOptions } from './training/train-stage.js';
 export { readStageCheckpoint, writeStageCheckpoint, type StageCheckpoint } from './training/checkpoint.js';
-export { autoencoderStage, diffusionStage, loadTrainedEncoder, KL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder } from './training/stages.js';
+export { autoencoderStage, diffusionStage, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder } from './training/stages.js';
 export { STAGE_SETTINGS } from './training/stage-settings.js';
 export { writeToyModel, type ToyModelSources } from './export/write-toy-model.js';
 export { evaluateModel, evaluationScenes, EVALUATION_DEFAULTS, type EvaluationReport, type EvaluationSettings, type EvaluatedSample } from './evaluate/evaluate-model.js';

@@ -38,8 +38,8 @@ describe('joinModels', () => {
   it('feeds the second model from the first and keeps both outputs', async () => {
     const joined = joinModels(affine('first', 2, 1), affine('second', 3, -1), { connect: { x: 'y' }, prefix: 'second:', rename: { y: 'z' } });
     const out = await run(joined, { x: f32(1, 2) });
-    expect(Array.from(out.y!.data)).toEqual([3, 5]);
-    expect(Array.from(out.z!.data)).toEqual([8, 14]); // 3·(2x + 1) − 1
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([3, 5]);
+    expect(Array.from(out.z!.data as Float32Array)).toEqual([8, 14]); // 3·(2x + 1) − 1
   });
 
   it('refuses a name both models define, and a connection to nothing', () => {
@@ -55,7 +55,7 @@ describe('withTrainableInputs', () => {
     const { model: trainable, parameters } = withTrainableInputs(model, 'net');
     expect(parameters.map((p) => [p.name, p.initializer, [...p.shape], Array.from(p.values)])).toEqual([['net/net.w', 'net.w', [2], [2, 2]]]);
     const out = await run(trainable, { x: f32(1, 2), 'net/net.w': f32(5, 7) });
-    expect(Array.from(out.y!.data)).toEqual([6, 15]);
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([6, 15]);
   });
 });
 
@@ -114,7 +114,7 @@ describe('training graphs (on the tiny fixture networks)', () => {
   it('the autoencoder graph differentiates encoder and decoder weights', async () => {
     const vae = presets.tiny.vae;
     const graph = autoencoderTrainingGraph(buildVaeEncoder(vae, { rng: new Rng(4) }), buildVaeDecoder(vae, { rng: new Rng(5) }), 0.01);
-    const feeds = { sample: normal([2, 3, 16, 16]), noise: normal([2, 4, 2, 2]) };
+    const feeds = { sample: normal([2, 3, 16, 16]), noise: normal([2, 4, 2, 2]), pixel_weights: normal([2, 1, 16, 16]) };
     const encoderIn = graph.parameters.findIndex((p) => p.name === 'vae_encoder/encoder.conv_in.weight');
     const decoderOut = graph.parameters.findIndex((p) => p.name === 'vae_decoder/decoder.conv_out.bias');
     const [[a1, n1], [a2, n2]] = await checkGradients(graph, feeds, [[encoderIn, 7], [decoderOut, 0]]);

@@ -10,6 +10,7 @@ import {
   checkpointFile,
   learningRateAt,
   normalTensor,
+  objectPixelWeights,
   randomImageBatch,
   readStageCheckpoint,
   trainStage,
@@ -26,7 +27,10 @@ function tinyAutoencoderStage(): StageDefinition {
   return {
     name: 'tiny-autoencoder',
     graph: autoencoderTrainingGraph(buildVaeEncoder(vae, { rng: new Rng(4) }), buildVaeDecoder(vae, { rng: new Rng(5) }), 1e-4),
-    batch: (rng, batchSize) => ({ sample: randomImageBatch(rng.fork('images'), batchSize).pixels, noise: normalTensor(rng.fork('noise'), [batchSize, 4, 8, 8]) }),
+    batch: (rng, batchSize) => {
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize);
+      return { sample: pixels, noise: normalTensor(rng.fork('noise'), [batchSize, 4, 8, 8]), pixel_weights: objectPixelWeights(scenes, 8) };
+    },
   };
 }
 

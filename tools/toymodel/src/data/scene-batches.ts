@@ -1,5 +1,5 @@
 import { Tensor, type Rng } from '@perfusion/tensor-core';
-import { randomScene, renderScene, SCENE_SIZE, type Scene } from '@perfusion/toyworld';
+import { objectCovers, randomScene, renderScene, SCENE_SIZE, type Scene } from '@perfusion/toyworld';
 
 /** Scenes and their pixels as the VAE takes them: NCHW float32 in [−1, 1]. */
 export interface ImageBatch {
@@ -33,4 +33,19 @@ export function scenesToPixels(scenes: readonly Scene[]): Tensor {
 export function normalTensor(rng: Rng, shape: readonly number[]): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   return new Tensor('float32', rng.fillNormal(new Float32Array(size)), shape);
+}
+
+/**
+ * Per-pixel loss weights [count, 1, 64, 64]: `objectWeight` on pixels an object covers, 1 on the
+ * background, so a 12-pixel star is not drowned by the background it sits on.
+ */
+export function objectPixelWeights(scenes: readonly Scene[], objectWeight: number): Tensor {
+  const plane = SCENE_SIZE * SCENE_SIZE;
+  const data = new Float32Array(scenes.length * plane).fill(1);
+  scenes.forEach((scene, n) => {
+    for (let y = 0; y < SCENE_SIZE; y++) {
+      for (let x = 0; x < SCENE_SIZE; x++) if (scene.objects.some((o) => objectCovers(o, x, y))) data[n * plane + y * SCENE_SIZE + x] = objectWeight;
+    }
+  });
+  return new Tensor('float32', data, [scenes.length, 1, SCENE_SIZE, SCENE_SIZE]);
 }

@@ -41,12 +41,21 @@ export function gaussianSamplingHead(latentChannels: number): ModelProto {
   return b.build();
 }
 
-/** `loss = mean((reconstruction − image)²) + klWeight · kl`. */
+/**
+ * `loss = mean(w · (|r − x| + (r − x)²)) + klWeight · kl` for reconstruction r, image x and
+ * per-pixel weights w [B, 1, H, W]. The absolute term keeps edges sharp (squared error alone
+ * blurs them); the weights let small objects, a few dozen pixels against thousands of background
+ * ones, count as much as the background does.
+ */
 export function autoencoderLossHead(klWeight: number): ModelProto {
   const b = headBuilder('autoencoder_loss');
   const reconstruction = b.input('reconstruction', 'float32', ['batch', 3, 'height', 'width']);
   const image = b.input('image', 'float32', ['batch', 3, 'height', 'width']);
+  const weights = b.input('pixel_weights', 'float32', ['batch', 1, 'height', 'width']);
   const kl = b.input('kl', 'float32', []);
-  b.output(b.add(meanSquaredError(b, reconstruction, image), b.mul(b.constant([klWeight], []), kl)), LOSS_OUTPUT, 'float32', []);
+  const error = b.sub(reconstruction, image);
+  const perPixel = b.add(b.op('Abs', [error])[0]!, b.mul(error, error));
+  const reconstructionLoss = b.op('ReduceMean', [b.mul(weights, perPixel)], { keepdims: 0 })[0]!;
+  b.output(b.add(reconstructionLoss, b.mul(b.constant([klWeight], []), kl)), LOSS_OUTPUT, 'float32', []);
   return b.build();
 }

@@ -43,9 +43,10 @@ export function diffusionTrainingGraph(textEncoder: ModelProto, unet: ModelProto
 }
 
 /**
- * The autoencoder objective: input `sample` (images in [−1, 1]) and `noise` (standard normal,
- * latent-shaped); the encoder's Gaussian is sampled, decoded, and
- * `loss` = mean squared reconstruction error + klWeight · KL to N(0, 1).
+ * The autoencoder objective: inputs `sample` (images in [−1, 1]), `noise` (standard normal,
+ * latent-shaped) and `pixel_weights` [B, 1, H, W]; the encoder's Gaussian is sampled, decoded, and
+ * `loss` = weighted absolute + squared reconstruction error + klWeight · KL to N(0, 1)
+ * (see {@link autoencoderLossHead}).
  */
 export function autoencoderTrainingGraph(encoder: ModelProto, decoder: ModelProto, klWeight: number): TrainingGraph {
   const enc = withTrainableInputs(encoder, 'vae_encoder');

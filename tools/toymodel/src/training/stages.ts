@@ -5,7 +5,7 @@ import { schedulerConfigJson } from '@perfusion/fixtures';
 import { Tensor, type Rng } from '@perfusion/tensor-core';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
 import { TOY_UNET } from '../architecture.js';
-import { normalTensor, randomImageBatch } from '../data/scene-batches.js';
+import { normalTensor, objectPixelWeights, randomImageBatch } from '../data/scene-batches.js';
 import { trainingCaption } from '../data/training-caption.js';
 import { trainingScene } from '../data/held-out.js';
 import { BaseTrainingError } from '../errors.js';
@@ -17,8 +17,10 @@ import type { StageDefinition } from './train-stage.js';
 import { checkpointFile } from './train-stage.js';
 import { Rng as SeededRng } from '@perfusion/tensor-core';
 
-/** Weight of the KL term against the per-pixel squared error (kept small: the latent must carry the picture). */
+/** Weight of the KL term against the per-pixel reconstruction error (kept small: the latent must carry the picture). */
 export const KL_WEIGHT = 1e-4;
+/** Loss weight of object pixels against background ones in autoencoder training. */
+export const OBJECT_PIXEL_WEIGHT = 8;
 /** Share of diffusion-training captions replaced by the empty prompt, so classifier-free guidance has an unconditional model. */
 export const CAPTION_DROPOUT = 0.1;
 /** Seed of the networks' initial weights. */
@@ -33,8 +35,12 @@ export function autoencoderStage(): StageDefinition {
     name: 'autoencoder',
     graph,
     batch: (rng, batchSize) => {
-      const { pixels } = randomImageBatch(rng.fork('images'), batchSize);
-      return { sample: pixels, noise: normalTensor(rng.fork('noise'), [batchSize, 4, latentSide, latentSide]) };
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize);
+      return {
+        sample: pixels,
+        noise: normalTensor(rng.fork('noise'), [batchSize, 4, latentSide, latentSide]),
+        pixel_weights: objectPixelWeights(scenes, OBJECT_PIXEL_WEIGHT),
+      };
     },
   };
 }
