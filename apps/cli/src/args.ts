@@ -106,6 +106,8 @@ export interface TrainArgs {
   readonly seed?: number;
   /** `--no-flips`; absent when not given. */
   readonly noFlips?: true;
+  /** `--train-keys` (the paper's ablation: keys trained instead of locked); absent when not given. */
+  readonly trainKeys?: true;
   readonly checkpoint?: string;
   readonly checkpointEvery?: number;
   readonly resume?: string;
@@ -352,6 +354,7 @@ function parseTrainArgs(argv: readonly string[]): TrainArgs {
   set('resolution', optional('resolution', parseImageSide));
   set('seed', integer('seed', 0));
   if (flag('no-flips')) args.noFlips = true;
+  if (flag('train-keys')) args.trainKeys = true;
   set('checkpoint', optional('checkpoint', parseSafetensorsPath));
   set('checkpointEvery', integer('checkpoint-every', 1));
   set('resume', optional('resume', parsePath));

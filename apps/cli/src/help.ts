@@ -123,9 +123,10 @@ ${ENVIRONMENT}
 export const TRAIN_HELP = `Usage: perfusion train --images DIR --token TOKEN --supercategory WORD [options]
 
 Trains a Perfusion concept on a few photos of it and writes it as a concept file (.safetensors)
-for perfusion generate --concept. The keys of the token are locked to the supercategory's; what is
-learnt are the value targets of every cross-attention layer and the token's word embedding (AdamW),
-and i* (the token's encoding, which moves with the embedding) follows as a moving average. Each step draws --batch samples
+for perfusion generate --concept. The keys of the token are locked to the supercategory's (unless
+--train-keys, the paper's ablation, trains them too); what is learnt are the value targets of
+every cross-attention layer and the token's word embedding (AdamW), and i* (the token's encoding,
+which moves with the embedding) follows as a moving average. Each step draws --batch samples
 (an image, maybe mirrored, a prompt template such as "a photo of a {}", a timestep and noise) and
 lowers the UNet's noise-prediction error, only inside an image's mask when it has one.
 

@@ -163,6 +163,13 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { name: 'seed', type: 'string', value: 'N', description: `Seed of every random choice (images, flips, prompts, timesteps, noise) (default ${TRAIN_DEFAULTS.seed}).` },
   { name: 'no-flips', type: 'boolean', description: 'Do not add mirrored copies of the images (for concepts that are not left-right symmetric, e.g. with writing on them).' },
   {
+    name: 'train-keys',
+    type: 'boolean',
+    description:
+      "The paper's ablation: train the concept's keys instead of locking them. Keys are normally locked to the supercategory's; " +
+      'with this flag the encoding they are computed from starts at the supercategory\'s and is trained with --embedding-lr.',
+  },
+  {
     name: 'checkpoint',
     type: 'string',
     value: 'FILE',

@@ -53,6 +53,7 @@ export function trainingRequest(args: TrainArgs, paths: TrainingPaths): Training
     ...(args.resolution !== undefined && { resolution: args.resolution }),
     ...(args.seed !== undefined && { seed: args.seed }),
     ...(args.noFlips === true && { flips: false }),
+    ...(args.trainKeys === true && { keys: 'trained' as const }),
     ...(args.checkpointEvery !== undefined && { checkpointEvery: args.checkpointEvery }),
     ...(args.resume !== undefined && { resume: args.resume }),
     ...(args.samples !== undefined && { sampleEvery: args.sampleEvery ?? TRAIN_DEFAULTS.sampleEvery }),

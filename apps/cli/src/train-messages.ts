@@ -24,6 +24,7 @@ const OPTION_OF: readonly (readonly [keyof TrainArgs, string])[] = [
   ['resolution', 'resolution'],
   ['seed', 'seed'],
   ['noFlips', 'no-flips'],
+  ['trainKeys', 'train-keys'],
   ['checkpoint', 'checkpoint'],
   ['checkpointEvery', 'checkpoint-every'],
   ['samples', 'samples'],

@@ -127,7 +127,8 @@ export function renderTrainingStart(event: TrainingStartEvent): string[] {
   const images = `${event.images} image${event.images === 1 ? '' : 's'}${r.flips ? ' and their mirror images' : ''}`;
   const lines = [
     `training ${r.token} (supercategory ${r.supercategory}) on ${images}: ${event.totalSteps} steps, batch ${r.batchSize} (micro-batch ${r.microBatchSize}), ` +
-      `${r.resolution}x${r.resolution}, lr ${r.valueLearningRate}, embedding lr ${r.embeddingLearningRate}, seed ${r.seed}`,
+      `${r.resolution}x${r.resolution}, lr ${r.valueLearningRate}, embedding lr ${r.embeddingLearningRate}, seed ${r.seed}` +
+      (r.keys === 'trained' ? ', keys trained (not locked: the ablation)' : ''),
   ];
   if (event.startStep > 0) lines.push(`resuming from ${r.resume} at step ${event.startStep}/${event.totalSteps}`);
   return lines;

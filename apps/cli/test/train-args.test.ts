@@ -34,7 +34,7 @@ describe('parseCommandLine: train', () => {
     const args = train(
       ...['--model', 'sd15', '--out', 'c/cat.safetensors', '--steps', '600', '--batch', '8', '--micro-batch', '4', '--lr', '0.05', '--embedding-lr', '1e-3'],
       ...['--resolution', '256', '--seed', '7', '--no-flips', '--checkpoint', 'c/cat.ckpt.safetensors', '--checkpoint-every', '25', '--resume', 'old.ckpt.safetensors'],
-      ...['--samples', 's', '--sample-every', '10', '--sample-prompt', 'a {} on a beach', '--force'],
+      ...['--samples', 's', '--sample-every', '10', '--sample-prompt', 'a {} on a beach', '--train-keys', '--force'],
     );
     expect(args).toEqual({
       images: 'photos',
@@ -50,6 +50,7 @@ describe('parseCommandLine: train', () => {
       resolution: 256,
       seed: 7,
       noFlips: true,
+      trainKeys: true,
       checkpoint: 'c/cat.ckpt.safetensors',
       checkpointEvery: 25,
       resume: 'old.ckpt.safetensors',
@@ -139,6 +140,17 @@ describe('train: paths and the trainer request', () => {
       seed: 3,
       flips: false,
     });
+  });
+
+  it("passes --train-keys as the trainer's keys: 'trained' (the ablation), and nothing without it", () => {
+    const request = (...extra: string[]) => {
+      const args = train(...extra);
+      return trainingRequest(args, trainingPaths(args));
+    };
+    expect(request('--train-keys')).toMatchObject({ keys: 'trained' });
+    expect(request()).not.toHaveProperty('keys');
+    expect(resolveTrainingRequest(request(), 64).keys).toBe('locked');
+    expect(helpText('train').replace(/\s+/g, ' ')).toContain("--train-keys The paper's ablation: train the concept's keys instead of locking them. Keys are normally locked to the supercategory's");
   });
 
   it('samples only with --samples, every 50 steps unless told', () => {

@@ -143,6 +143,7 @@ describe('training progress rendering', () => {
     const resumed = renderTrainingStart(start(400, 250, { resume: 'a.ckpt.safetensors', flips: false }));
     expect(resumed[0]).toMatch(/ on 3 images: 400 steps,/);
     expect(resumed[1]).toBe('resuming from a.ckpt.safetensors at step 250/400');
+    expect(renderTrainingStart(start(400, 0, { keys: 'trained' }))[0]).toMatch(/, seed 0, keys trained \(not locked: the ablation\)$/);
   });
 
   it("sums up this run's steps and time", () => {
@@ -179,10 +180,10 @@ describe('training results and cancellation', () => {
   });
 
   it('rebuilds the command line with --resume, which parses back to the same arguments', () => {
-    const original = args('--steps', '600', '--no-flips', '--sample-prompt', "a {} at night, it's dark", '--samples', 's', '--resume', 'old.safetensors', '--force');
+    const original = args('--steps', '600', '--no-flips', '--train-keys', '--sample-prompt', "a {} at night, it's dark", '--samples', 's', '--resume', 'old.safetensors', '--force');
     const command = resumeCommand(original, 'my-cat.ckpt.safetensors');
     expect(command).toBe(
-      "perfusion train --images 'my photos' --token '<my-cat>' --supercategory 'teddy bear' --steps 600 --no-flips --samples s " +
+      "perfusion train --images 'my photos' --token '<my-cat>' --supercategory 'teddy bear' --steps 600 --no-flips --train-keys --samples s " +
         "--sample-prompt 'a {} at night, it'\\''s dark' --force --resume my-cat.ckpt.safetensors",
     );
     expect(parseCommandLine(shellWords(command).slice(1))).toEqual({ kind: 'train', args: { ...original, resume: 'my-cat.ckpt.safetensors' } });

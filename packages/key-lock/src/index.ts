@@ -33,6 +33,6 @@ export {
   type ProjectionBasis,
 } from './projection-basis.js';
 export { coefficients, type GatedConcept, type CoefficientOptions } from './coefficients.js';
-export { project, keyLockTarget, layerRows, keyRows, valueRows, type ProjectionWeight } from './layer-rows.js';
+export { project, projectTransposed, keyLockTarget, layerRows, keyRows, valueRows, type ProjectionWeight } from './layer-rows.js';
 export { editedProjection } from './apply-edit.js';
 export { globalLocking, supercategoryTokenIds, type TokenReplacement } from './global-locking.js';

@@ -31,6 +31,28 @@ export function project(x: FloatArray, weight: ProjectionWeight, where = 'projec
 }
 
 /**
+ * W · g for g of length width (float64 result, length d): the transpose of {@link project}. It carries
+ * a gradient back through a projection: for y = x · W and a loss L with ∂L/∂y = g, ∂L/∂x = W · g
+ * (∂L/∂x_i = Σ_c W[i, c] g_c). Training with unlocked keys uses it to move the key gradient onto i_super.
+ */
+export function projectTransposed(g: FloatArray, weight: ProjectionWeight, where = 'projectTransposed'): Float64Array {
+  const d = checkWeight(where, weight, Math.floor(weight.data.length / weight.width));
+  const width = weight.width;
+  if (g.length !== width) {
+    throw new KeyLockDimensionError(`${where}: gradient`, 'width', width, g.length, 'the gradient of a projection\'s output has one number per output channel of the layer.');
+  }
+  const w = weight.data;
+  const out = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    const row = i * width;
+    let sum = 0;
+    for (let c = 0; c < width; c++) sum += w[row + c]! * g[c]!;
+    out[i] = sum;
+  }
+  return out;
+}
+
+/**
  * Key locking: the target of a K projection is the key of the supercategory word,
  * o*_K = i_super · W_K, with i_super the encoding of the supercategory word in the concept's prompts.
  */

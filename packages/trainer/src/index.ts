@@ -2,7 +2,7 @@
 export { TrainerError } from './errors.js';
 // Training
 export { ConceptTrainer, type ConceptTrainerOptions } from './training/trainer.js';
-export { resolveTrainingRequest, type TrainingRequest, type ResolvedTrainingRequest } from './training/request.js';
+export { resolveTrainingRequest, KEYS_MODES, type TrainingRequest, type ResolvedTrainingRequest, type KeysMode } from './training/request.js';
 export type {
   TrainingEvent,
   TrainingStartEvent,
@@ -44,5 +44,5 @@ export { readTrainingImage, decodeTrainingImage, DEFAULT_MAX_MEGAPIXELS, type Re
 export { prepareImage, flipHorizontal } from './data/prepare-image.js';
 export { prepareMask, downsampleMask, flipMaskHorizontal } from './data/mask.js';
 export { loadTrainingImages, type LoadTrainingImagesOptions, type TrainingImage, type TrainingImageSet, type TrainingVariant } from './data/load-training-images.js';
-export { loadGradientModel, type GradientModelOptions } from './training/gradient-model.js';
+export { loadGradientModel, loadUnetTraining, type GradientModelOptions } from './training/gradient-model.js';
 export { microBatchGradients, type GradientModel, type MicroBatch, type MicroBatchResult, type ConceptParameters } from './training/concept-gradients.js';

@@ -31,6 +31,13 @@ describe('training checkpoints', () => {
     expect(read.run).toEqual({ seed: 3, images: [{ name: 'a.png' }] });
   });
 
+  it("keeps the moments of the keys' encoding when a run trains the keys (one more optimiser group)", async () => {
+    const file = path.join(tempFolder(), 'keys.ckpt');
+    const trained = { ...state(), moments: [...state().moments, { m: Float64Array.from([1, 2, 3]), v: Float64Array.from([0.5, 0.25, 0.125]) }] };
+    await writeCheckpoint(file, trained, { keys: 'trained' });
+    expect((await readCheckpoint(file)).state).toEqual(trained);
+  });
+
   it('replaces the previous checkpoint atomically (no temporary file left)', async () => {
     const dir = tempFolder();
     const file = path.join(dir, 'run.ckpt');

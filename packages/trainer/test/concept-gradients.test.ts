@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conceptDirection, project, type CovarianceInverse } from '@perfusion/key-lock';
 import { loadPipeline, type Pipeline } from '@perfusion/pipeline';
 import { Rng } from '@perfusion/tensor-core';
-import { DEFAULT_PROMPT_TEMPLATES, loadGradientModel, microBatchGradients, type ConceptParameters, type GradientModel, type MicroBatch } from '../src/index.js';
+import { DEFAULT_PROMPT_TEMPLATES, loadGradientModel, loadUnetTraining, microBatchGradients, type ConceptParameters, type GradientModel, type MicroBatch } from '../src/index.js';
 import { setUpConcept, type ConceptSetup } from '../src/training/concept-setup.js';
 import { tinyModel } from './training-support.js';
 
@@ -45,13 +45,13 @@ describe('Perfusion gradients of one micro-batch', () => {
     };
   }
 
-  function parameters(valueTargets: Float32Array[], embedding: Float32Array): ConceptParameters {
+  function parameters(valueTargets: Float32Array[], embedding: Float32Array, superEncoding = setup.superEncoding): ConceptParameters {
     const dim = embedding.length;
     const extraEmbeddings = new Float32Array((setup.extraRow + 1) * dim);
     extraEmbeddings.set(embedding, setup.extraRow * dim);
     // i* a little off the token's encoding, so the gates sit on their slope and their gradient matters.
     const input = setup.initialInputEncoding.map((v, i) => v * (1 + 0.05 * Math.sin(i)));
-    return { valueTargets, extraEmbeddings, extraRow: setup.extraRow, direction: conceptDirection(input, inverse), superEncoding: setup.superEncoding, gate: STEEP_GATE };
+    return { valueTargets, extraEmbeddings, extraRow: setup.extraRow, direction: conceptDirection(input, inverse), superEncoding, gate: STEEP_GATE };
   }
 
   it('the value-target and embedding gradients match central differences', async () => {
@@ -82,5 +82,26 @@ describe('Perfusion gradients of one micro-batch', () => {
     const analyticE = dot(result.embeddingGradient, directionE);
     expect(Math.abs(analyticE)).toBeGreaterThan(1e-5);
     expect(Math.abs(numericE - analyticE)).toBeLessThan(0.02 * Math.abs(analyticE) + 1e-6);
+    expect(result.superEncodingGradient).toBeUndefined(); // keys locked: the graph does not differentiate them
+  });
+
+  it('with trained keys, the gradient w.r.t. the keys’ encoding matches central differences', async () => {
+    const unet = await loadUnetTraining(model.patched, { keys: 'trained' });
+    owned.push(unet.session);
+    const keyModel: GradientModel = { ...model, unet };
+    const data = batch();
+    const values = model.weights.map((layer) => Float32Array.from(project(setup.superEncoding, layer.v)).map((v) => v + 0.3 * rng.normal()));
+    const embedding = setup.initialEmbedding.map((v) => v + 0.05 * rng.normal());
+    const superEncoding = setup.superEncoding.map((v) => v + 0.05 * rng.normal());
+    const result = await microBatchGradients(keyModel, data, parameters(values, embedding, superEncoding));
+    expect(result.superEncodingGradient).toHaveLength(superEncoding.length);
+
+    const direction = rng.fillNormal(new Float32Array(superEncoding.length));
+    const lossAt = async (h: number) => (await microBatchGradients(keyModel, data, parameters(values, embedding, superEncoding.map((x, j) => x + h * direction[j]!)))).loss;
+    const h = 0.05;
+    const numeric = ((await lossAt(h)) - (await lossAt(-h))) / (2 * h);
+    const analytic = Array.from(direction).reduce((s, x, i) => s + x * result.superEncodingGradient![i]!, 0);
+    expect(Math.abs(analytic)).toBeGreaterThan(1e-5);
+    expect(Math.abs(numeric - analytic)).toBeLessThan(0.02 * Math.abs(analytic) + 1e-6);
   });
 });

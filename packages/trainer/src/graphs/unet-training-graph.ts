@@ -11,6 +11,7 @@ import { HIDDEN_STATES_INPUT, NOISE_OUTPUT, layerRowInputs, type PatchedUnet } f
 import { weightedSquaredErrorNodes } from './loss-nodes.js';
 import { TRAINING_LOSS_OUTPUT, TRAINING_TARGET_INPUT, TRAINING_WEIGHTS_INPUT } from './names.js';
 import { asTrainingGraphError } from './errors.js';
+import type { KeysMode } from '../training/request.js';
 
 /** Bump when the training graph changes, so older cached graphs are not reused. */
 export const UNET_TRAINING_GRAPH_VERSION = 4;
@@ -26,6 +27,8 @@ export interface UnetTrainingGraph {
   readonly coefficientsGradient: string;
   /** Gradient output of each layer's V rows ([1, 2M, width]), by layer key. */
   readonly valueRowsGradients: ReadonlyMap<string, string>;
+  /** Gradient output of each layer's K rows ([1, 2M, width]), by layer key: only in the graph for trained keys. */
+  readonly keyRowsGradients?: ReadonlyMap<string, string>;
   /** Whether the cache already held it. */
   readonly reused: boolean;
 }
@@ -34,16 +37,22 @@ export interface UnetTrainingGraph {
  * The patched UNet extended with Perfusion's training loss and differentiated: one ONNX graph that
  * takes the patched UNet's inputs plus {@link TRAINING_TARGET_INPUT} and {@link TRAINING_WEIGHTS_INPUT}
  * and returns the loss Σ w·(ε̂ − ε)² with its gradients w.r.t. the text states, the coefficient
- * matrix and every layer's V rows (the only values training changes: keys are locked). No weight
- * gradient is computed. Written once beside the patched UNet (onnx-graph's patched-model cache,
- * weights hard-linked) and reused.
+ * matrix and every layer's V rows (the only values training changes while keys are locked); with
+ * `keys: 'trained'` also w.r.t. every layer's K rows. No weight gradient is computed. Written once
+ * beside the patched UNet (onnx-graph's patched-model cache, weights hard-linked) and reused; the
+ * two kinds are separate cache entries, since the list of differentiated inputs is part of the
+ * cache key (the locked graph's list, and so its cache entry, is the same as before the option).
  */
-export async function unetTrainingGraph(patched: PatchedUnet, options: { cacheDir?: string; allowCopy?: boolean } = {}): Promise<UnetTrainingGraph> {
+export async function unetTrainingGraph(
+  patched: PatchedUnet,
+  options: { cacheDir?: string; allowCopy?: boolean; keys?: KeysMode } = {},
+): Promise<UnetTrainingGraph> {
   const valueRows = patched.layers.map((layer) => layerRowInputs(layer.key).v);
-  const wrt = [HIDDEN_STATES_INPUT, patched.inputs.coefficients, ...valueRows];
+  const keyRows = options.keys === 'trained' ? patched.layers.map((layer) => layerRowInputs(layer.key).k) : [];
+  const wrt = [HIDDEN_STATES_INPUT, patched.inputs.coefficients, ...valueRows, ...keyRows];
   try {
     const cached = await cachePatchedModel(patched.modelPath, {
-      label: 'UNet training graph',
+      label: options.keys === 'trained' ? 'UNet training graph (trained keys)' : 'UNet training graph',
       kind: 'unet-training-graph',
       patchVersion: UNET_TRAINING_GRAPH_VERSION,
       options: { wrt },
@@ -64,6 +73,7 @@ export async function unetTrainingGraph(patched: PatchedUnet, options: { cacheDi
       hiddenStatesGradient: gradientOutputName(HIDDEN_STATES_INPUT),
       coefficientsGradient: gradientOutputName(patched.inputs.coefficients),
       valueRowsGradients: new Map(patched.layers.map((layer, i) => [layer.key, gradientOutputName(valueRows[i]!)])),
+      ...(keyRows.length > 0 && { keyRowsGradients: new Map(patched.layers.map((layer, i) => [layer.key, gradientOutputName(keyRows[i]!)])) }),
       reused: cached.reused,
     };
   } catch (error) {

@@ -80,7 +80,10 @@ export async function readCheckpoint(file: string): Promise<Checkpoint> {
     return dtype === 'F32' ? new Float32Array(copy.buffer, 0, copy.byteLength / 4) : new Float64Array(copy.buffer, 0, copy.byteLength / 8);
   };
   const valueTargets = Array.from({ length: layers }, (_, i) => read(`value_targets/${i}`, 'F32') as Float32Array);
-  const moments = Array.from({ length: layers + 1 }, (_, i) => ({ m: read(`adam/${i}/m`, 'F64') as Float64Array, v: read(`adam/${i}/v`, 'F64') as Float64Array }));
+  // One group per value target and the embedding's, then the trained keys' encoding's in a run that trains them.
+  let groups = layers + 1;
+  while (parsed.tensor(`adam/${groups}/m`) !== undefined) groups += 1;
+  const moments = Array.from({ length: groups }, (_, i) => ({ m: read(`adam/${i}/m`, 'F64') as Float64Array, v: read(`adam/${i}/v`, 'F64') as Float64Array }));
   return {
     run: run as Record<string, unknown>,
     state: {

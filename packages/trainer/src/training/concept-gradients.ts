@@ -1,5 +1,5 @@
 import type { TextEncoder } from '@perfusion/encoders';
-import { coefficients, keyRows, valueRows, type ConceptDirection, type GateParameters } from '@perfusion/key-lock';
+import { coefficients, keyRows, projectTransposed, valueRows, type ConceptDirection, type GateParameters } from '@perfusion/key-lock';
 import { castFloatTensor, type OnnxSession } from '@perfusion/onnx-graph';
 import { Tensor } from '@perfusion/tensor-core';
 import { HIDDEN_STATES_INPUT, SAMPLE_INPUT, TIMESTEP_INPUT, perfusionFeeds, timestepTensor, type LayerRows, type LayerWeights, type PatchedUnet, type UnetIo } from '@perfusion/unet';
@@ -39,6 +39,7 @@ export interface ConceptParameters {
   readonly extraEmbeddings: Float32Array;
   readonly extraRow: number;
   readonly direction: ConceptDirection;
+  /** The encoding the keys are computed from (o*_K = W_K·superEncoding): i_super, or its trained value. */
   readonly superEncoding: Float32Array;
   readonly gate: GateParameters;
 }
@@ -50,6 +51,8 @@ export interface MicroBatchResult {
   readonly valueGradients: Float32Array[];
   /** ∂L/∂(token embedding). */
   readonly embeddingGradient: Float32Array;
+  /** ∂L/∂superEncoding through every layer's key target: only when the UNet graph differentiates the K rows (trained keys). */
+  readonly superEncodingGradient?: Float64Array;
   /** The concept token's encoding in each prompt (for i*'s moving average). */
   readonly tokenEncodings: Float32Array[];
 }
@@ -61,7 +64,9 @@ export interface MicroBatchResult {
  *    loss and its gradients w.r.t. the text states, the coefficients and every layer's V rows;
  * 3. the gate's part is folded into the text states' gradient (`addGateGradient`, i* held fixed) and
  *    the text encoder's VJP graph carries it back to the token's embedding.
- * Key rows are [−W_K i*; W_K i_super]: locked, never differentiated.
+ * Key rows are [−W_K i*; W_K s] with s = `params.superEncoding`: locked to i_super, never
+ * differentiated — unless the UNet graph was built for trained keys, when the K rows' gradients come
+ * back too and {@link superEncodingGradient} carries the key targets' share to s.
  */
 export async function microBatchGradients(model: GradientModel, batch: MicroBatch, params: ConceptParameters): Promise<MicroBatchResult> {
   const rows = batch.prompts.length;
@@ -85,7 +90,7 @@ export async function microBatchGradients(model: GradientModel, batch: MicroBatc
     [TRAINING_TARGET_INPUT]: new Tensor('float32', batch.target, [rows, channels, height, width]),
     [TRAINING_WEIGHTS_INPUT]: new Tensor('float32', batch.weights, [rows, 1, height, width]),
   };
-  const outputs = [graph.loss, graph.hiddenStatesGradient, graph.coefficientsGradient, ...graph.valueRowsGradients.values()];
+  const outputs = [graph.loss, graph.hiddenStatesGradient, graph.coefficientsGradient, ...graph.valueRowsGradients.values(), ...(graph.keyRowsGradients?.values() ?? [])];
   const result = await session.run(feeds, outputs);
   const float = (name: string) => castFloatTensor(result[name]!, 'float32').data;
 
@@ -94,6 +99,8 @@ export async function microBatchGradients(model: GradientModel, batch: MicroBatc
     const width = layer.v.width;
     return g.slice(width, 2 * width); // row M + 0: the target o*_V (row 0 is −W_V i*, fixed)
   });
+  const keyGradients = graph.keyRowsGradients;
+  const superEncodingGradient = keyGradients && superEncodingGradientOf(model.weights, (layer) => float(keyGradients.get(layer)!), params.superEncoding.length);
   const upstream = Float32Array.from(float(graph.hiddenStatesGradient));
   addGateGradient(upstream, float(graph.coefficientsGradient), coeffs, params.direction.simVector, params.gate.tau);
 
@@ -104,7 +111,21 @@ export async function microBatchGradients(model: GradientModel, batch: MicroBatc
   const embeddingGradient = embeddingRows.slice(params.extraRow * dim, (params.extraRow + 1) * dim);
 
   const tokenEncodings = batch.positions.map((position, b) => encoded.data.slice((b * tokens + position) * d, (b * tokens + position + 1) * d));
-  return { loss: float(graph.loss)[0]!, valueGradients, embeddingGradient, tokenEncodings };
+  return { loss: float(graph.loss)[0]!, valueGradients, embeddingGradient, tokenEncodings, ...(superEncodingGradient && { superEncodingGradient }) };
+}
+
+/**
+ * ∂L/∂s for the key targets o*_K,l = s · W_K,l of every layer: Σ_l W_K,l · ∂L/∂o*_K,l, each layer's
+ * target gradient being row M + 0 of its K rows' gradient (row 0, −W_K i*, does not depend on s).
+ */
+function superEncodingGradientOf(weights: readonly LayerWeights[], keyRowsGradient: (layer: string) => Float32Array, d: number): Float64Array {
+  const sum = new Float64Array(d);
+  for (const layer of weights) {
+    const width = layer.k.width;
+    const back = projectTransposed(keyRowsGradient(layer.key).subarray(width, 2 * width), layer.k);
+    for (let i = 0; i < d; i++) sum[i] += back[i]!;
+  }
+  return sum;
 }
 
 /** The timestep feed: one value per row when the model takes a batch of them, else the shared one. */

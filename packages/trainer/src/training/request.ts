@@ -2,6 +2,13 @@ import { TRAINING_GATE, type GateParameters } from '@perfusion/key-lock';
 import { DEFAULT_PROMPT_TEMPLATES } from './prompt-templates.js';
 import { TrainingSetupError } from './errors.js';
 
+/**
+ * What happens to the concept's keys: `'locked'` (Perfusion) keeps every layer's key at W_K·i_super;
+ * `'trained'` (the paper's ablation) trains the vector the keys are computed from, starting at i_super.
+ */
+export type KeysMode = 'locked' | 'trained';
+export const KEYS_MODES: readonly KeysMode[] = ['locked', 'trained'];
+
 /** What to train: the images, the token and supercategory, and the optimisation settings. */
 export interface TrainingRequest {
   /** A folder of PNG/JPEG photos of the concept (optional `<name>.mask.png` beside each). */
@@ -20,6 +27,12 @@ export interface TrainingRequest {
   readonly valueLearningRate?: number;
   /** AdamW learning rate of the token's word embedding. Default 0.006. */
   readonly embeddingLearningRate?: number;
+  /**
+   * `'trained'`: the ablation of the paper's key locking — the encoding the keys are computed from
+   * (stored as the concept's `super_encoding`, starting at i_super) is trained too, with the
+   * embedding's learning rate and weight decay. Default `'locked'`.
+   */
+  readonly keys?: KeysMode;
   /** AdamW decoupled weight decay. Default 0.01 (torch's). */
   readonly weightDecay?: number;
   /** Square training resolution in pixels, a multiple of 8. Default: the model's (`sample_size` × 8). */
@@ -64,6 +77,7 @@ export function resolveTrainingRequest(request: TrainingRequest, modelResolution
     microBatchSize: request.microBatchSize ?? 1,
     valueLearningRate: request.valueLearningRate ?? 0.03,
     embeddingLearningRate: request.embeddingLearningRate ?? 0.006,
+    keys: request.keys ?? 'locked',
     weightDecay: request.weightDecay ?? 0.01,
     resolution: request.resolution ?? modelResolution,
     seed: request.seed ?? 0,
@@ -88,6 +102,7 @@ export function resolveTrainingRequest(request: TrainingRequest, modelResolution
   if (r.batchSize % r.microBatchSize !== 0) fail('microBatchSize', r.microBatchSize, `a divisor of batchSize (${r.batchSize})`);
   positive('valueLearningRate', r.valueLearningRate);
   positive('embeddingLearningRate', r.embeddingLearningRate);
+  if (!KEYS_MODES.includes(r.keys)) fail('keys', r.keys, `one of ${KEYS_MODES.map((m) => `'${m}'`).join(', ')}`);
   if (!(Number.isFinite(r.weightDecay) && r.weightDecay >= 0)) fail('weightDecay', r.weightDecay, 'a finite number ≥ 0');
   integer('resolution', r.resolution, 8);
   if (r.resolution % 8 !== 0) fail('resolution', r.resolution, 'a multiple of 8 (the VAE downsamples by 8)');

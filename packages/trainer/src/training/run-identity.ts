@@ -20,7 +20,11 @@ export function runIdentity(request: ResolvedTrainingRequest, modelFingerprint: 
   };
 }
 
-/** The settings that shape the numbers of a run, as JSON. */
+/**
+ * The settings that shape the numbers of a run, as JSON. `keys` appears only when the keys are
+ * trained: a locked run's identity and summary stay as they were before the option existed, so its
+ * checkpoints still resume and its concept files keep their bytes, while the two modes still differ.
+ */
 function numericSettings(request: ResolvedTrainingRequest) {
   return {
     batchSize: request.batchSize,
@@ -33,6 +37,7 @@ function numericSettings(request: ResolvedTrainingRequest) {
     flips: request.flips,
     gate: { beta: request.gate.beta, tau: request.gate.tau },
     emaDecay: request.emaDecay,
+    ...(request.keys === 'trained' && { keys: request.keys }),
   };
 }
 

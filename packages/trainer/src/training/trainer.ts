@@ -9,9 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { filter, lastValueFrom, Observable, type Subscriber } from 'rxjs';
 import { loadTrainingImages, type TrainingImageSet } from '../data/load-training-images.js';
-import { AdamW } from '../optim/adamw.js';
+import { AdamW, type ParameterGroup } from '../optim/adamw.js';
 import { readCheckpoint, runDifferences, writeCheckpoint } from './checkpoint.js';
-import { loadGradientModel } from './gradient-model.js';
+import { loadGradientModel, loadUnetTraining, type GradientModelOptions } from './gradient-model.js';
 import { microBatchGradients, type GradientModel, type MicroBatch } from './concept-gradients.js';
 import { setUpConcept, type ConceptSetup } from './concept-setup.js';
 import { CheckpointError, TrainingFailedError, TrainingSetupError } from './errors.js';
@@ -20,7 +20,7 @@ import { encodeTrainingLatents, type TrainingLatents } from './latent-cache.js';
 import { drawExamples, type TrainingDraw } from './micro-batch.js';
 import { TrainingNoiseSchedule } from './noise-schedule.js';
 import { fillTemplate } from './prompt-templates.js';
-import { resolveTrainingRequest, type ResolvedTrainingRequest, type TrainingRequest } from './request.js';
+import { resolveTrainingRequest, type KeysMode, type ResolvedTrainingRequest, type TrainingRequest } from './request.js';
 import type { TrainingState } from './training-state.js';
 import { runIdentity, trainingSummary } from './run-identity.js';
 
@@ -45,6 +45,8 @@ export interface ConceptTrainerOptions {
 export class ConceptTrainer {
   /** The training running now (settled when none is). */
   private current: Promise<void> = Promise.resolve();
+  /** The UNet training graph that also differentiates the keys, loaded by the first run with trained keys. */
+  private keyTrainingUnet: Promise<GradientModel['unet']> | undefined;
 
   private constructor(
     readonly pipeline: Pipeline,
@@ -54,7 +56,9 @@ export class ConceptTrainer {
     private readonly schedule: TrainingNoiseSchedule,
     private readonly ownsPipeline: boolean,
     /** Sessions this trainer created (the training graphs, a VAE encoder the pipeline lacked). */
-    private readonly owned: readonly { release(): Promise<void> }[],
+    private readonly owned: { release(): Promise<void> }[],
+    /** How the training graphs are cached and run, for the one loaded later (trained keys). */
+    private readonly graphOptions: GradientModelOptions,
   ) {}
 
   /**
@@ -69,7 +73,12 @@ export class ConceptTrainer {
       sessions.push(...loaded.owned);
       const vae = pipeline.container.isRegistered(VAE_ENCODER, true) ? (pipeline.container.resolve(VAE_ENCODER) as VaeEncoder) : await ownVaeEncoder(pipeline.model.modelDir, options.session, sessions);
       const schedule = TrainingNoiseSchedule.fromConfig(pipeline.model.schedulerConfig, path.join(pipeline.model.modelDir, 'scheduler', 'scheduler_config.json'));
-      return new ConceptTrainer(pipeline, pipeline.perfusion!, loaded.model, vae, schedule, options.pipeline === undefined, sessions);
+      const graphOptions = {
+        ...(options.session !== undefined && { session: options.session }),
+        ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+        ...(options.allowCopy !== undefined && { allowCopy: options.allowCopy }),
+      };
+      return new ConceptTrainer(pipeline, pipeline.perfusion!, loaded.model, vae, schedule, options.pipeline === undefined, sessions, graphOptions);
     } catch (error) {
       await Promise.allSettled(sessions.map((s) => s.release()));
       if (options.pipeline === undefined) await pipeline.release();
@@ -126,16 +135,26 @@ export class ConceptTrainer {
     if (resumed !== undefined) {
       const differences = runDifferences(resumed.run, run);
       if (differences.length > 0) {
+        // A setting absent from a run's identity is at the default it had before it was recorded (e.g. keys: locked).
+        const shown = (value: unknown) => (value === undefined ? 'the default' : JSON.stringify(value));
         throw new CheckpointError(
-          `${request.resume} was written by a run with other settings: ${differences.map((k) => `${k} (${JSON.stringify(resumed.run[k])} there, ${JSON.stringify(run[k])} now)`).join('; ')}. ` +
+          `${request.resume} was written by a run with other settings: ${differences.map((k) => `${k} (${shown(resumed.run[k])} there, ${shown(run[k])} now)`).join('; ')}. ` +
             'Resume with the same model, images, token and settings (only --steps may grow), or start a new run.',
         );
       }
       if (resumed.state.step > request.steps) throw new CheckpointError(`${request.resume} is at step ${resumed.state.step}, past the requested ${request.steps} steps; ask for at least ${resumed.state.step}.`);
       if (resumed.state.valueTargets.length !== this.model.weights.length) throw new CheckpointError(`${request.resume} holds ${resumed.state.valueTargets.length} layers; this model has ${this.model.weights.length}.`);
     }
+    const state = resumed?.state ?? this.initialState(setup, request.keys);
+    const groups = this.parameterGroups(state, request);
+    if (resumed !== undefined && state.moments.length !== groups.length) {
+      throw new CheckpointError(
+        `${request.resume} holds the optimiser moments of ${state.moments.length} parameters; a run with ${request.keys} keys has ${groups.length}. The file is damaged or not from this trainer; start a new run.`,
+      );
+    }
     const images_count = images.images.length;
     out.next({ type: 'start', request, images: images_count, startStep: resumed?.state.step ?? 0, totalSteps: request.steps });
+    const model = await this.gradientModel(request.keys);
 
     const inverse = await this.perfusion.covarianceStore.ensure({
       onProgress: (p) => out.next({ type: 'preparing', stage: 'covariance', done: p.done, total: p.total }),
@@ -145,22 +164,13 @@ export class ConceptTrainer {
     const latents = await encodeTrainingLatents(images, this.vae, (done, total) => out.next({ type: 'preparing', stage: 'latents', done, total }), isCancelled);
     if (latents === undefined) return;
 
-    const state = resumed?.state ?? this.initialState(setup);
-    const optimizer = new AdamW(
-      [
-        ...state.valueTargets.map((values, i) => ({ name: `value_targets/${this.model.weights[i]!.key}`, values, learningRate: request.valueLearningRate, weightDecay: request.weightDecay })),
-        { name: 'embedding', values: state.embedding, learningRate: request.embeddingLearningRate, weightDecay: request.weightDecay },
-      ],
-      undefined,
-      state.step,
-      state.moments,
-    );
+    const optimizer = new AdamW(groups, undefined, state.step, state.moments);
     const rng = new Rng(request.seed);
     const started = performance.now();
     const firstStep = state.step;
     while (state.step < request.steps) {
       if (isCancelled()) return;
-      const loss = await this.trainStep(request, setup, images, latents, state, optimizer, inverse, rng.fork(state.step), isCancelled);
+      const loss = await this.trainStep(model, request, setup, images, latents, state, optimizer, inverse, rng.fork(state.step), isCancelled);
       if (loss === undefined) return;
       state.step += 1;
       state.losses.push(loss);
@@ -194,22 +204,55 @@ export class ConceptTrainer {
     out.next({ type: 'done', concept, file, steps: state.step, finalLoss: state.losses.at(-1) ?? Number.NaN });
   }
 
-  private initialState(setup: ConceptSetup): TrainingState {
+  private initialState(setup: ConceptSetup, keys: KeysMode): TrainingState {
     const valueTargets = this.model.weights.map((layer) => Float32Array.from(project(setup.superEncoding, layer.v)));
     const embedding = Float32Array.from(setup.initialEmbedding);
+    const superEncoding = Float32Array.from(setup.superEncoding);
+    const trained = [...valueTargets, embedding, ...(keys === 'trained' ? [superEncoding] : [])];
     return {
       step: 0,
       valueTargets,
       embedding,
       inputEncoding: Float64Array.from(setup.initialInputEncoding),
-      superEncoding: setup.superEncoding,
-      moments: [...valueTargets, embedding].map((v) => ({ m: new Float64Array(v.length), v: new Float64Array(v.length) })),
+      superEncoding,
+      moments: trained.map((v) => ({ m: new Float64Array(v.length), v: new Float64Array(v.length) })),
       losses: [],
     };
   }
 
+  /** AdamW's parameter groups, in the order of the state's moments and of `trainStep`'s gradients. */
+  private parameterGroups(state: TrainingState, request: ResolvedTrainingRequest): ParameterGroup[] {
+    const { valueLearningRate, embeddingLearningRate, weightDecay } = request;
+    return [
+      ...state.valueTargets.map((values, i) => ({ name: `value_targets/${this.model.weights[i]!.key}`, values, learningRate: valueLearningRate, weightDecay })),
+      { name: 'embedding', values: state.embedding, learningRate: embeddingLearningRate, weightDecay },
+      // Like the embedding, the keys' encoding lives in the text encoder's space: it takes the embedding's rate.
+      ...(request.keys === 'trained' ? [{ name: 'super_encoding', values: state.superEncoding, learningRate: embeddingLearningRate, weightDecay }] : []),
+    ];
+  }
+
+  /**
+   * The gradient model of a run: the one loaded with the trainer for locked keys; for trained keys
+   * the same with the UNet training graph that also differentiates the K rows, built (once per
+   * model, cached) and loaded by the first such run and kept until `release`.
+   */
+  private async gradientModel(keys: KeysMode): Promise<GradientModel> {
+    if (keys === 'locked') return this.model;
+    this.keyTrainingUnet ??= loadUnetTraining(this.model.patched, { ...this.graphOptions, keys }).then((unet) => {
+      this.owned.push(unet.session);
+      return unet;
+    });
+    try {
+      return { ...this.model, unet: await this.keyTrainingUnet };
+    } catch (error) {
+      this.keyTrainingUnet = undefined; // a later run tries again
+      throw error;
+    }
+  }
+
   /** One optimiser step: the batch's gradients accumulated over micro-batches, AdamW, then i*'s moving average. */
   private async trainStep(
+    model: GradientModel,
     request: ResolvedTrainingRequest,
     setup: ConceptSetup,
     images: TrainingImageSet,
@@ -228,7 +271,7 @@ export class ConceptTrainer {
       flips: request.flips,
       latentSize: c * h * w,
       schedule: this.schedule,
-      ...(this.model.unet.io.timestep.layout !== 'batch' && { sharedTimestepEvery: micro }),
+      ...(model.unet.io.timestep.layout !== 'batch' && { sharedTimestepEvery: micro }),
     });
     const direction = conceptDirection(state.inputEncoding, inverse, request.token);
     const dim = state.embedding.length;
@@ -237,6 +280,7 @@ export class ConceptTrainer {
     const params = { valueTargets: state.valueTargets, extraEmbeddings, extraRow: setup.extraRow, direction, superEncoding: state.superEncoding, gate: request.gate };
     const valueGradients = state.valueTargets.map((v) => new Float64Array(v.length));
     const embeddingGradient = new Float64Array(dim);
+    const superEncodingGradient = new Float64Array(state.superEncoding.length);
     const encodingSum = new Float64Array(state.inputEncoding.length);
     let loss = 0;
     for (let start = 0; start < draws.length; start += micro) {
@@ -244,19 +288,20 @@ export class ConceptTrainer {
       const batch = this.microBatch(draws.slice(start, start + micro), request, setup, images, latents);
       let result;
       try {
-        result = await microBatchGradients(this.model, batch, params);
+        result = await microBatchGradients(model, batch, params);
       } catch (error) {
         throw new TrainingFailedError(`Training step ${state.step + 1} failed in a model call: ${(error as Error).message}`, { cause: error });
       }
       loss += result.loss;
       result.valueGradients.forEach((g, i) => accumulate(valueGradients[i]!, g));
       accumulate(embeddingGradient, result.embeddingGradient);
+      if (result.superEncodingGradient !== undefined) accumulate(superEncodingGradient, result.superEncodingGradient);
       for (const encoding of result.tokenEncodings) accumulate(encodingSum, encoding);
     }
     if (!Number.isFinite(loss)) {
       throw new TrainingFailedError(`Training step ${state.step + 1} gave a non-finite loss (${loss}); lower the learning rates (--lr) or check the model with 'perfusion generate'.`);
     }
-    optimizer.step([...valueGradients, embeddingGradient]);
+    optimizer.step([...valueGradients, embeddingGradient, ...(request.keys === 'trained' ? [superEncodingGradient] : [])]);
     const decay = request.emaDecay;
     for (let i = 0; i < encodingSum.length; i++) state.inputEncoding[i] = decay * state.inputEncoding[i]! + ((1 - decay) * encodingSum[i]!) / draws.length;
     return loss;

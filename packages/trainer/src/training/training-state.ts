@@ -13,9 +13,12 @@ export interface TrainingState {
   readonly embedding: Float32Array;
   /** i*: exponential moving average of the concept token's encoding (float64). */
   readonly inputEncoding: Float64Array;
-  /** i_super: the supercategory's encoding, averaged over the prompt templates (fixed). */
+  /**
+   * The encoding the keys are computed from: i_super, the supercategory's encoding averaged over the
+   * prompt templates — fixed while keys are locked, trained (from i_super) when they are not.
+   */
   readonly superEncoding: Float32Array;
-  /** Adam's moments: one entry per value target, then the embedding's. */
+  /** Adam's moments: one entry per value target, then the embedding's, then superEncoding's when keys are trained. */
   readonly moments: AdamMoments[];
   /** The loss of every completed step. */
   readonly losses: number[];
