@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { SceneScore } from '@perfusion/toyworld';
+import { accuracyOf, tradeoffPlotPng, type SweepPoint } from '../src/index.js';
+
+const object = (ok: boolean) => ({ found: true, shape: ok, colour: ok, size: ok, position: ok });
+
+describe('accuracyOf', () => {
+  it('counts objects’ attributes only in pictures with the right number of objects', () => {
+    const scores: SceneScore[] = [
+      { background: true, count: true, objects: [object(true)], exact: true },
+      { background: true, count: false, objects: [object(true)], exact: false }, // a stray blob: its object does not count
+      { background: false, count: true, objects: [object(false)], exact: false },
+    ];
+    expect(accuracyOf(scores)).toEqual({ samples: 3, background: 2 / 3, count: 2 / 3, colour: 1 / 3, shape: 1 / 3, size: 1 / 3, position: 1 / 3, exact: 1 / 3 });
+  });
+});
+
+describe('tradeoffPlotPng', () => {
+  it('draws the curves as a PNG (Vega-Lite, rasterised at 2×)', async () => {
+    const point = (beta: number, fidelity: number, alignment: number): SweepPoint => ({ beta, tau: 0.15, fidelity, alignment, background: alignment, position: alignment });
+    const png = await tradeoffPlotPng([{ label: 'keys locked', varies: 'beta', points: [point(0.5, 0.9, 0.4), point(0.7, 0.6, 0.8)] }], 'test');
+    expect(Buffer.from(png.subarray(1, 4)).toString('latin1')).toBe('PNG');
+    const view = new DataView(png.buffer, png.byteOffset);
+    expect(view.getUint32(16)).toBeGreaterThan(1000); // width: 520 px of plot plus axes, legend and padding, doubled
+    expect(view.getUint32(20)).toBeGreaterThan(760);
+  });
+});
