@@ -17,8 +17,13 @@ import type { StageDefinition } from './train-stage.js';
 import { checkpointFile } from './train-stage.js';
 import { Rng as SeededRng } from '@perfusion/tensor-core';
 
-/** Weight of the KL term against the per-pixel reconstruction error (kept small: the latent must carry the picture). */
-export const KL_WEIGHT = 1e-4;
+/**
+ * Weight of the KL term against the per-pixel reconstruction error. Both are means, so per element
+ * the prior weighs 12× this against a pixel (a latent element stands for 12 pixel values). At 1e-4
+ * it held the posterior's spread near 1 and the decoder saw noisy latents: after 500 steps only 10 %
+ * of reconstructions read back exactly. SD's VAE uses 1e-6 on sums.
+ */
+export const KL_WEIGHT = 1e-6;
 /** Loss weight of object pixels against background ones in autoencoder training. */
 export const OBJECT_PIXEL_WEIGHT = 8;
 /** Share of diffusion-training captions replaced by the empty prompt, so classifier-free guidance has an unconditional model. */
