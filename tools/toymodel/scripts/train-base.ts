@@ -1,7 +1,10 @@
 /**
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|diffusion [--work DIR] [--minutes N] [--steps N]
- * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again.
+ *     [--total-steps N] [--decay-steps N]
+ * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
+ * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
+ * settings (src/training/stage-settings.ts), e.g. to train on in a later session.
  */
 import 'reflect-metadata';
 import * as path from 'node:path';
@@ -16,6 +19,8 @@ const { values } = parseArgs({
     work: { type: 'string', default: path.resolve(import.meta.dirname, '../.work') },
     minutes: { type: 'string' },
     steps: { type: 'string' },
+    'total-steps': { type: 'string' },
+    'decay-steps': { type: 'string' },
   },
 });
 const stageName = values.stage;
@@ -24,7 +29,11 @@ if (stageName !== 'autoencoder' && stageName !== 'diffusion') {
   process.exit(2);
 }
 const work = path.resolve(values.work!);
-const settings: StageSettings = STAGE_SETTINGS[stageName];
+const settings: StageSettings = {
+  ...STAGE_SETTINGS[stageName],
+  ...(values['total-steps'] !== undefined && { steps: Number(values['total-steps']) }),
+  ...(values['decay-steps'] !== undefined && { decaySteps: Number(values['decay-steps']) }),
+};
 const stage = stageName === 'autoencoder' ? autoencoderStage() : diffusionStage(await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion')));
 let stopping = false;
 process.on('SIGINT', () => {

@@ -54,10 +54,13 @@ describe('trainStage', () => {
     for (const [name, values] of uninterrupted.average) expect(Buffer.from(resumed.average.get(name)!.buffer).equals(Buffer.from(values.buffer)), name).toBe(true);
   });
 
-  it('refuses to resume a checkpoint written with other settings', async () => {
+  it('refuses to resume a checkpoint written with other settings, but lets a run grow longer', async () => {
     const dir = path.join(root, 'other');
-    await trainStage(tinyAutoencoderStage(), { workDir: dir, settings, checkpointEvery: 100, maxSteps: 1 });
+    await trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 2 }, checkpointEvery: 100 });
     await expect(trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, learningRate: 1e-2 }, checkpointEvery: 100, maxSteps: 1 })).rejects.toThrow(BaseTrainingError);
+    const extended = await trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 3, decaySteps: 1 }, checkpointEvery: 100 });
+    expect(extended.step).toBe(3);
+    await expect(trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 2 }, checkpointEvery: 100 })).rejects.toThrow(/past the 2 steps/);
   });
 
   it('warms the learning rate up, holds it, then decays it to a tenth', () => {

@@ -68,6 +68,15 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
+/**
+ * The settings a resume must share with the checkpoint: all but the length of the run, so a
+ * stage can be extended (more steps, a later decay) across sessions.
+ */
+const identity = (settings: object): string => {
+  const { steps: _steps, decaySteps: _decay, ...rest } = settings as StageSettings;
+  return JSON.stringify(rest);
+};
+
 /** Learning rate at `step`: linear warm-up, constant, then linear decay to a tenth over the last `decaySteps`. */
 export function learningRateAt(settings: StageSettings, step: number): number {
   const warm = Math.min(1, (step + 1) / Math.max(1, settings.warmupSteps));
@@ -87,11 +96,14 @@ export async function trainStage(stage: StageDefinition, options: TrainStageOpti
   fs.mkdirSync(workDir, { recursive: true });
   const file = checkpointFile(workDir);
   const previous = readStageCheckpoint(file);
-  if (previous && JSON.stringify(previous.settings) !== JSON.stringify(settings)) {
+  if (previous && identity(previous.settings) !== identity(settings)) {
     throw new BaseTrainingError(
       `${file} was written with other settings (${JSON.stringify(previous.settings)}, now ${JSON.stringify(settings)}); ` +
-        'resume with the same settings or start in another work folder.',
+        'resume with the same settings (only steps and decaySteps may change) or start in another work folder.',
     );
+  }
+  if (previous && previous.step > settings.steps) {
+    throw new BaseTrainingError(`${file} is at step ${previous.step}, past the ${settings.steps} steps asked for; ask for more steps.`);
   }
   const parameters = stage.graph.parameters;
   for (const p of parameters) {
