@@ -38,6 +38,7 @@ export function renderScene(scene: Scene): RgbImage {
 
 /** Whether pixel (x, y) takes the pattern's colour rather than the object's. */
 export function inSecondCell(pattern: ObjectPattern, x: number, y: number): boolean {
-  const row = Math.floor(y / PATTERN_CELL);
-  return pattern.kind === 'striped' ? row % 2 === 1 : (Math.floor(x / PATTERN_CELL) + row) % 2 === 1;
+  const cell = pattern.cell ?? PATTERN_CELL;
+  const row = Math.floor(y / cell);
+  return pattern.kind === 'striped' ? row % 2 === 1 : (Math.floor(x / cell) + row) % 2 === 1;
 }

@@ -34,12 +34,15 @@ export type PatternKind = (typeof PATTERN_KINDS)[number];
 export const PATTERN_CELL = 4;
 
 /**
- * A two-colour fill: `checkered` alternates the object's colour and `colour` in 4-pixel squares,
- * `striped` in 4-pixel horizontal bands. Cells are fixed to the image grid, not to the object.
+ * A two-colour fill: `checkered` alternates the object's colour and `colour` in `cell`-pixel
+ * squares, `striped` in `cell`-pixel horizontal bands. Cells are fixed to the image grid, not to
+ * the object.
  */
 export interface ObjectPattern {
   readonly kind: PatternKind;
   readonly colour: ColourName;
+  /** Side of a check, width of a band; default {@link PATTERN_CELL}. */
+  readonly cell?: number;
 }
 
 export interface SceneObject {
@@ -94,6 +97,10 @@ export function validateScene(scene: Scene): void {
     if (object.pattern !== undefined) {
       checkName(object.pattern.kind, PATTERN_KINDS, 'pattern', where);
       checkName(object.pattern.colour, Object.keys(COLOURS), 'pattern colour', where);
+      const cell = object.pattern.cell;
+      if (cell !== undefined && (!Number.isSafeInteger(cell) || cell < 1 || cell > SCENE_SIZE)) {
+        throw new SceneError(`${where}: pattern cell must be a whole number of pixels from 1 to ${SCENE_SIZE}, got ${cell}.`);
+      }
       if (object.pattern.colour === object.colour || object.pattern.colour === scene.background) {
         throw new SceneError(`${where}: the pattern colour '${object.pattern.colour}' must differ from the object's colour and the background; pick another.`);
       }

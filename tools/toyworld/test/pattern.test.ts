@@ -27,6 +27,14 @@ describe('patterned objects', () => {
     expect(pixel(striped, 20, 24)).toEqual([...COLOURS.yellow]);
   });
 
+  it('takes the cell size from the pattern', () => {
+    const wide: Scene = { ...checkered, objects: [{ ...checkered.objects[0]!, pattern: { kind: 'striped', colour: 'black', cell: 8 } }] };
+    // Rows 16..23 are band 2 (the object's colour), rows 24..31 band 3 (the pattern's).
+    expect(pixel(wide, 20, 23)).toEqual([...COLOURS.yellow]);
+    expect(pixel(wide, 20, 24)).toEqual([...COLOURS.black]);
+    expect(() => renderScene({ ...wide, objects: [{ ...wide.objects[0]!, pattern: { kind: 'striped', colour: 'black', cell: 0 } }] })).toThrow(/whole number of pixels/);
+  });
+
   it('refuses a pattern colour equal to the object or the background', () => {
     const same: Scene = { ...checkered, objects: [{ ...checkered.objects[0]!, pattern: { kind: 'checkered', colour: 'yellow' } }] };
     const hidden: Scene = { ...checkered, objects: [{ ...checkered.objects[0]!, pattern: { kind: 'checkered', colour: 'orange' } }] };
