@@ -46,12 +46,14 @@ const decoded = await roundTrip(scenes);
 const accuracy = accuracyOf(decoded.map((image, i) => analyseImage(image, scenes[i]).score!));
 console.log(`step ${checkpoint.step}: reconstructions read back as ${JSON.stringify(accuracy)}`);
 const patterned: Scene[] = (['center', 'left', 'top'] as const).flatMap((position) =>
-  (['checkered', 'striped'] as const).map((kind) => ({ background: 'orange', objects: [{ shape: 'star', colour: 'yellow', size: 'large', position, pattern: { kind, colour: 'black' } }] }) as Scene),
+  ([4, 8] as const).flatMap((cell) =>
+    (['checkered', 'striped'] as const).map((kind) => ({ background: 'orange', objects: [{ shape: 'star', colour: 'yellow', size: 'large', position, pattern: { kind, colour: 'black', cell } }] }) as Scene),
+  ),
 );
 const patternedDecoded = await roundTrip(patterned);
 for (const [i, image] of patternedDecoded.entries()) {
   const object = patterned[i]!.objects[0]!;
-  console.log(`${object.pattern!.kind} star ${object.position}: fidelity ${measurePattern(image, ['yellow', 'black']).fidelity.toFixed(3)} (original ${measurePattern(renderScene(patterned[i]!), ['yellow', 'black']).fidelity.toFixed(3)})`);
+  console.log(`${object.pattern!.kind} (${object.pattern!.cell} px) star ${object.position}: fidelity ${measurePattern(image, ['yellow', 'black']).fidelity.toFixed(3)} (original ${measurePattern(renderScene(patterned[i]!), ['yellow', 'black']).fidelity.toFixed(3)})`);
 }
 if (values.out !== undefined) {
   fs.mkdirSync(values.out, { recursive: true });

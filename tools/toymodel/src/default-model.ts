@@ -20,7 +20,7 @@ export interface DefaultModel {
  * The model the apps (`perfusion`, the web demo) use when no model folder is given: the toy-world
  * model committed in this package (`model/`, trained by `npm run train-base`), which draws 64×64
  * scenes of coloured shapes from captions such as "a large red star in the center, blue background",
- * with the example concept `<checkered-star>` beside it.
+ * with the example concept `<striped-star>` beside it.
  * @throws ToyModelError when the package was installed without its model folder.
  */
 export async function ensureDefaultModel(): Promise<DefaultModel> {
