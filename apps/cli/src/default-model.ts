@@ -1,2 +1,2 @@
-// The embedded default model is shared with the web demo, so it lives in @perfusion/fixtures.
-export { ensureDefaultModel, type DefaultModel } from '@perfusion/fixtures';
+// The embedded default model is shared with the web demo, so it lives in @perfusion/toymodel.
+export { ensureDefaultModel, type DefaultModel } from '@perfusion/toymodel/default-model';

@@ -19,6 +19,7 @@ import { StderrProgress } from './stderr-progress.js';
 import { CliUsageError } from './errors.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { bundledConcepts } from './bundled-concepts.js';
 import { resolveModel } from './model-dir.js';
 import { defaultOutPath, imagePaths, previewPath } from './output-paths.js';
 import {
@@ -80,15 +81,35 @@ export function perfusionOption(args: GenerateArgs): PipelineOptions['perfusion'
 /**
  * Reads and validates every `--concept` file before any model loads, so that a missing or
  * malformed file (concept-format's typed error, naming the file and field) fails at once; whether
- * it fits the model is checked by the pipeline.
+ * it fits the model is checked by the pipeline. Resolves with their tokens.
  */
-async function checkConceptFiles(args: GenerateArgs): Promise<void> {
+async function checkConceptFiles(args: GenerateArgs): Promise<string[]> {
+  const tokens: string[] = [];
   for (const spec of args.concepts ?? []) {
     if (!fs.existsSync(spec.file)) {
       throw new CliUsageError(`--concept ${spec.file}: no such file. Give a concept file (.safetensors) made by training or by perfusion concept from-words.`, 'generate');
     }
-    await readConcept(spec.file);
+    tokens.push((await readConcept(spec.file)).token);
   }
+  return tokens;
+}
+
+/**
+ * The arguments with the default model's bundled concepts that the prompt calls added as
+ * `--concept FILE` (the file's β and τ), each announced through `say`.
+ */
+async function withBundledConcepts(args: GenerateArgs, conceptsDir: string, givenTokens: readonly string[], say: (line: string) => void): Promise<GenerateArgs> {
+  const { concepts, unreadable } = await bundledConcepts(conceptsDir, args.prompt, givenTokens);
+  for (const { file, message } of unreadable) say(`warning: ${file} beside the default model is not a usable concept file, so it is left out: ${message}`);
+  for (const { file, token } of concepts) say(`concept: ${token} (bundled with the default model: ${file})`);
+  if (concepts.length === 0) return args;
+  return { ...args, concepts: [...(args.concepts ?? []), ...concepts.map(({ file }) => ({ file }))] };
+}
+
+/** What a test may change about `perfusion generate`. */
+export interface GenerateOptions {
+  /** Where the default model's bundled concepts are looked for. Default: its `conceptsDir`. */
+  readonly bundledConceptsDir?: string;
 }
 
 /**
@@ -124,13 +145,15 @@ class ProgressPrinter extends StderrProgress {
 
 /**
  * `perfusion generate`: loads the model, streams the generation's events into a progress display
- * and preview files, writes the images. Ctrl-C unsubscribes, which stops the pipeline before its
- * next UNet call; nothing is written for the unfinished image.
+ * and preview files, writes the images. With the default model, the concepts bundled with it
+ * whose token the prompt contains join the `--concept` ones. Ctrl-C unsubscribes, which stops the
+ * pipeline before its next UNet call; nothing is written for the unfinished image.
  */
-export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<number> {
+export async function runGenerate(given: GenerateArgs, io: CliIo, options: GenerateOptions = {}): Promise<number> {
   const say = (line: string): void => io.stderr(`${line}\n`);
-  await checkConceptFiles(args);
-  const { dir: modelDir } = await resolveModel(args.model, 'generate', say);
+  const givenTokens = await checkConceptFiles(given);
+  const { dir: modelDir, defaultModel } = await resolveModel(given.model, 'generate', say);
+  const args = defaultModel === undefined ? given : await withBundledConcepts(given, options.bundledConceptsDir ?? defaultModel.conceptsDir, givenTokens, say);
   if (args.out !== undefined) fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
   if (args.previews !== undefined) fs.mkdirSync(args.previews, { recursive: true });
 

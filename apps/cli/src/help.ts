@@ -41,8 +41,10 @@ const SHORT_EXIT_CODES = `Exit codes:
   130  cancelled with Ctrl-C`;
 
 const ENVIRONMENT = `Environment:
-  PERFUSION_CACHE_DIR   where the default model is cached (default: node_modules/.cache/perfusion
-                        under the project root); the model goes to $PERFUSION_CACHE_DIR/fixtures/.`;
+  PERFUSION_CACHE_DIR   where files derived from a model (covariance, patched UNet, training
+                        graphs) go when the model's folder cannot be written (default:
+                        $XDG_CACHE_HOME/perfusion, else ~/.cache/perfusion); otherwise they go
+                        to .perfusion-cache/ folders inside the model folder.`;
 
 /** `perfusion --help`. */
 export const GLOBAL_HELP = `Usage: perfusion <command> [options]
@@ -62,11 +64,12 @@ Options:
 ${optionTable(GLOBAL_OPTIONS)}
 
 Examples:
-  perfusion generate "a red cat on a sofa" --seed 42 --out cat.png
-  perfusion train --images photos/ --token "<my-cat>" --supercategory cat --out my-cat.safetensors
-  perfusion concept from-words --token "<my-cat>" --supercategory cat --words "tabby cat" --out my-cat.safetensors
-  perfusion generate "a photo of <my-cat> on a beach" --concept my-cat.safetensors:0.6 --seed 1 --out beach.png
-  perfusion inspect my-cat.safetensors
+  perfusion generate "a large red star in the center, blue background" --seed 42 --out star.png
+  perfusion generate "a photo of a <striped-star> on an orange background" --seed 1 --out checkered.png
+  perfusion train --images photos/ --token "<my-star>" --supercategory star --out my-star.safetensors
+  perfusion concept from-words --token "<my-star>" --supercategory star --words "large yellow star" --out my-star.safetensors
+  perfusion generate "a photo of a <my-star> on a blue background" --concept my-star.safetensors:0.6 --seed 1 --out my-star.png
+  perfusion inspect my-star.safetensors
   perfusion generate --help
 
 ${EXIT_CODES}
@@ -88,8 +91,11 @@ Options:
 ${optionTable(GENERATE_OPTIONS)}
 
 Examples:
-  # the embedded default model (a tiny test model: the image is noise-like, but every stage runs)
-  perfusion generate "a red cat on a sofa" --seed 42 --out cat.png
+  # the embedded default model: the toy world's 64x64 pictures of coloured shapes
+  perfusion generate "a large red star in the center, blue background" --seed 42 --out star.png
+
+  # a concept bundled with the default model, used because its token is in the prompt
+  perfusion generate "a photo of a <striped-star> on an orange background" --seed 1
 
   # your own Stable Diffusion 1.5 ONNX export (optimum/diffusers layout)
   perfusion generate "a watercolour fox in the snow" --model ./sd15-onnx --steps 25 \\
@@ -110,9 +116,15 @@ Examples:
       --concept my-teapot.safetensors --multi-concept exact --global-locking --out both.png
 
 Concepts: the first generation with concepts on a model computes the text-encoding covariance
-(a few seconds on the tiny model, minutes on SD 1.5; shown as "preparing covariance") and caches
+(a few seconds on the toy model, minutes on SD 1.5; shown as "preparing covariance") and caches
 it; perfusion covariance does it ahead of time. A concept made for another base model is refused
 (perfusion inspect FILE --model DIR says why).
+
+Bundled concepts: without --model, every concept file shipped beside the default model (the
+concepts/ folder of @perfusion/toymodel, e.g. <striped-star>) whose token appears in the prompt
+is used as if given with --concept FILE, with the file's beta and tau; a --concept file with the
+same token takes its place. stderr names each one:
+  concept: <striped-star> (bundled with the default model: .../striped-star.safetensors)
 
 ${EXIT_CODES}
 
@@ -148,8 +160,8 @@ Options:
 ${optionTable(TRAIN_OPTIONS)}
 
 Examples:
-  # the embedded default model (a tiny test model: every stage runs, the result means nothing)
-  perfusion train --images photos/ --token "<my-cat>" --supercategory cat --steps 50 --batch 4
+  # the embedded default model (the toy world of coloured shapes; 64x64 pictures of a star)
+  perfusion train --images stars/ --token "<my-star>" --supercategory star --steps 50 --batch 4
 
   # Stable Diffusion 1.5 at 512x512 with the default settings, a sample image every 50 steps
   perfusion train --model ./sd15-onnx --images photos/ --token "<my-cat>" --supercategory cat \\

@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDefaultModel } from './default-model.js';
+import type { DefaultModel } from './default-model.js';
 import { CliUsageError } from './errors.js';
 
 /** A model folder to use, and whether it is the embedded default. */
 export interface ResolvedModel {
   readonly dir: string;
   readonly isDefault: boolean;
+  /** The embedded default model (its concepts folder among the rest), when that is the one in use. */
+  readonly defaultModel?: DefaultModel;
 }
 
 /** `--model DIR`, checked to be a folder (the command's loader checks its contents). */
@@ -23,8 +25,8 @@ export function checkModelDir(dir: string, command: string): string {
 }
 
 /**
- * The model folder a command works on: `--model` (checked to exist) or the embedded default
- * (generated on first use, which `say` reports). With `announce` (default) `say` also gets a
+ * The model folder a command works on: `--model` (checked to exist) or the embedded default (the
+ * toy model committed in @perfusion/toymodel). With `announce` (default) `say` gets a
  * `model: DIR ...` line.
  */
 export async function resolveModel(model: string | undefined, command: string, say: (line: string) => void, announce = true): Promise<ResolvedModel> {
@@ -33,7 +35,9 @@ export async function resolveModel(model: string | undefined, command: string, s
     if (announce) say(`model: ${dir}`);
     return { dir, isDefault: false };
   }
-  const found = await ensureDefaultModel((dir) => say(`generating the default model into ${dir} (first use only)...`));
+  // Imported only when no --model is given: the default model is then the toy model folder inside @perfusion/toymodel.
+  const { ensureDefaultModel } = await import('./default-model.js');
+  const found = await ensureDefaultModel();
   if (announce) say(`model: ${found.dir} (default model: ${found.description})`);
-  return { dir: found.dir, isDefault: true };
+  return { dir: found.dir, isDefault: true, defaultModel: found };
 }

@@ -31,8 +31,8 @@ const MODEL_OPTION: OptionSpec = {
   value: 'DIR',
   description:
     'Model folder in the diffusers/optimum ONNX layout (model_index.json, unet/, text_encoder/, vae_decoder/, ' +
-    'tokenizer/, scheduler/). Default: the embedded default model (for now the tiny test fixture, ' +
-    'generated on first use into the cache and reused).',
+    'tokenizer/, scheduler/). Default: the embedded default model, the toy-world model of @perfusion/toymodel ' +
+    '(64x64 pictures of coloured shapes from prompts such as "a large red star in the center, blue background").',
 };
 
 const HELP_OPTION: OptionSpec = { name: 'help', type: 'boolean', short: 'h', description: 'Show this help.' };
@@ -140,7 +140,8 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
     ...MODEL_OPTION,
     description:
       'Model folder in the diffusers/optimum ONNX layout, with vae_encoder/ (training encodes the photos into latents). ' +
-      'Default: the embedded default model (for now the tiny test fixture, generated on first use into the cache and reused).',
+      'Default: the embedded default model, the toy-world model of @perfusion/toymodel (64x64 pictures of coloured shapes; ' +
+      'its supercategory words: star, circle, square, triangle, diamond, ring, cross, heart).',
   },
   {
     name: 'out',

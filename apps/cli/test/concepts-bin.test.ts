@@ -4,30 +4,36 @@ import { readConcept } from '@perfusion/concept-format';
 import { readPng } from '@perfusion/encoders';
 import { ensureFixture } from '@perfusion/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDefaultModel } from '../src/default-model.js';
 import { runBin, tempDir, type RunResult } from './helpers/run-bin.js';
 
-// Everything here runs `perfusion` as a child process on the tiny default model. The children get
-// their own PERFUSION_CACHE_DIR, so the default model, its patched UNet and its covariance are made
-// afresh in this folder (the first generation with a concept must compute the covariance).
+// Everything here runs `perfusion` as a child process on the toy default model. What a model's
+// concepts need (its patched UNet, its covariance) is stored beside it, so the default model's may
+// be there from an earlier run; where a test needs the first time (the covariance computed), it
+// works on a fresh copy of the default model's folder instead (`--model`).
 const root = tempDir('concepts');
-const cacheDir = path.join(root, 'cache');
-const env = { PERFUSION_CACHE_DIR: cacheDir };
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const run = (args: readonly string[], cwd = root): Promise<RunResult> => runBin(args, { cwd, env });
+const run = (args: readonly string[], cwd = root): Promise<RunResult> => runBin(args, { cwd });
 const file = (name: string): string => path.join(root, name);
 const bytes = (name: string): Buffer => fs.readFileSync(file(name));
+
+/** A copy of the default model's folder without its caches: the same base model, nothing computed yet. */
+async function freshCopyOfDefaultModel(name: string): Promise<string> {
+  const { dir } = await ensureDefaultModel();
+  const copy = file(name);
+  fs.cpSync(dir, copy, { recursive: true, filter: (source) => path.basename(source) !== '.perfusion-cache' });
+  return copy;
+}
 
 const CAT = file('my-cat.safetensors');
 const DOG = file('my-dog.safetensors');
 const PROMPT = 'a photo of <my-cat> on a beach';
-/** A short generation of the same seed and settings every time. */
-const generate = (out: string, ...extra: string[]) => run(['generate', PROMPT, '--seed', '5', '--steps', '3', '--scheduler', 'ddim', '--out', file(out), ...extra]);
 
-/** A second tiny model: same architecture and widths, other random weights (seed 1), so another base-model fingerprint. */
+/** Another model: the tiny test fixture, another architecture, so another base-model fingerprint, encoding width and layers. */
 let otherModel: string;
 beforeAll(async () => {
-  otherModel = await ensureFixture('tiny', { dtype: 'float32', seed: 1, cacheDir: path.join(root, 'models') });
+  otherModel = await ensureFixture('tiny', { dtype: 'float32', seed: 0 });
   const cat = await run(['concept', 'from-words', '--token', '<my-cat>', '--supercategory', 'cat', '--words', 'tabby cat', '--out', CAT]);
   expect(cat.code, cat.stderr).toBe(0);
   const dog = await run(['concept', 'from-words', '--token', '<my-dog>', '--supercategory', 'dog', '--words', 'small brown dog', '--out', DOG, '--dtype', 'float16']);
@@ -40,7 +46,7 @@ describe('perfusion concept from-words', () => {
     const concept = await readConcept(CAT);
     expect(concept).toMatchObject({ token: '<my-cat>', supercategory: 'cat', dtype: 'float32', defaults: { beta: 0.7, tau: 0.15 } });
     expect(concept.training).toEqual({ method: 'from-words', words: 'tabby cat', template: 'a photo of a {}' });
-    expect(concept.valueTargets.map((t) => t.width)).toEqual([32, 64, 32, 32]); // the tiny model's cross-attention layers
+    expect(concept.valueTargets.map((t) => t.width)).toEqual([32, 64, 128, 64, 64, 32, 32]); // the toy model's cross-attention layers
     expect((await readConcept(DOG)).dtype).toBe('float16');
     // The temporary file of the atomic write is gone.
     expect(fs.readdirSync(root).filter((f) => f.includes('my-cat'))).toEqual(['my-cat.safetensors']);
@@ -50,7 +56,7 @@ describe('perfusion concept from-words', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${again}\n`);
     const size = fs.statSync(again).size;
-    expect(r.stderr).toContain(`wrote ${again}: ${size.toLocaleString('en-US')} bytes (float32); concept <my-cat> (supercategory cat, from "tabby cat"), 4 layers, beta 0.7, tau 0.15`);
+    expect(r.stderr).toContain(`wrote ${again}: ${size.toLocaleString('en-US')} bytes (float32); concept <my-cat> (supercategory cat, from "tabby cat"), 7 layers, beta 0.7, tau 0.15`);
     expect(fs.readFileSync(again)).toEqual(bytes('my-cat.safetensors')); // deterministic
   });
 
@@ -63,9 +69,10 @@ describe('perfusion concept from-words', () => {
   });
 
   it('exits 2 with the pipeline\'s message for a token of the vocabulary, 1 when the file cannot be written', async () => {
-    const known = await run(['concept', 'from-words', '--token', 'photo', '--supercategory', 'cat', '--words', 'tabby cat', '--out', file('never.safetensors')]);
+    // "a": a token of the toy vocabulary as it is spelt there (its whole words end in </w>).
+    const known = await run(['concept', 'from-words', '--token', 'a', '--supercategory', 'cat', '--words', 'tabby cat', '--out', file('never.safetensors')]);
     expect(known.code).toBe(2);
-    expect(known.stderr).toMatch(/^perfusion: conceptFromWords: cannot use "photo" as the concept token: /m);
+    expect(known.stderr).toMatch(/^perfusion: conceptFromWords: cannot use "a" as the concept token: .*already in the vocabulary/m);
     expect(fs.existsSync(file('never.safetensors'))).toBe(false);
 
     fs.writeFileSync(file('a-file'), 'not a folder');
@@ -85,15 +92,15 @@ describe('perfusion inspect', () => {
     expect(out).toMatch(/^ {2}token +<my-cat>$/m);
     expect(out).toMatch(/^ {2}supercategory +cat$/m);
     expect(out).toMatch(/^ {2}format +perfusion-concept version 1, float32 \(4 bytes per value\)$/m);
-    expect(out).toMatch(/^ {2}base model +unet-v1-L4-d32-W160-[0-9a-f]{32} \(tiny-float32-seed0-v\d+\)$/m);
+    expect(out).toMatch(/^ {2}base model +unet-v1-L7-d64-W416-[0-9a-f]{32} \(model\)$/m);
     expect(out).toMatch(/^ {2}defaults +beta 0\.7, tau 0\.15$/m);
     expect(out).toMatch(/^ {2}training +method "from-words", words "tabby cat", template "a photo of a \{\}"$/m);
-    expect(out).toMatch(new RegExp(`^ {2}sizes +file ${size.toLocaleString('en-US')} bytes: header [\\d,]+ bytes, tensor data 1,024 bytes$`, 'm'));
-    expect(out).toMatch(/^ {2}values +256: value targets 160, i\* and i_super 32 each, word embedding 32$/m);
-    expect(out).toMatch(/^ {2}layers +4 cross-attention layers \(name, width\):$/m);
+    expect(out).toMatch(new RegExp(`^ {2}sizes +file ${size.toLocaleString('en-US')} bytes: header [\\d,]+ bytes, tensor data 2,432 bytes$`, 'm'));
+    expect(out).toMatch(/^ {2}values +608: value targets 416, i\* and i_super 64 each, word embedding 64$/m);
+    expect(out).toMatch(/^ {2}layers +7 cross-attention layers \(name, width\):$/m);
     expect(out).toMatch(/^ {4}\/down_blocks\.0\/attentions\.0\/transformer_blocks\.0\/attn2 +32$/m);
-    expect(out).toMatch(/^ {4}\/mid_block\/attentions\.0\/transformer_blocks\.0\/attn2 +64$/m);
-    expect(out).toMatch(/^compatible with the default model .*tiny-float32-seed0-v\d+: same base model, layers and widths$/m);
+    expect(out).toMatch(/^ {4}\/mid_block\/attentions\.0\/transformer_blocks\.0\/attn2 +128$/m);
+    expect(out).toMatch(/^compatible with the default model .*toymodel\/model: same base model, layers and widths$/m);
   });
 
   it('prints one JSON object with --json', async () => {
@@ -101,22 +108,24 @@ describe('perfusion inspect', () => {
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(report).toMatchObject({ token: '<my-dog>', supercategory: 'dog', dtype: 'float16', formatVersion: 1, compatible: true, compatibility: [] });
-    expect(report.sizes).toEqual({ file: fs.statSync(DOG).size, header: expect.any(Number), data: 512 });
-    expect((report.layers as unknown[]).length).toBe(4);
+    expect(report.sizes).toEqual({ file: fs.statSync(DOG).size, header: expect.any(Number), data: 1216 });
+    expect((report.layers as unknown[]).length).toBe(7);
     expect((report.model as { isDefault: boolean }).isDefault).toBe(true);
   });
 
   it('reports each problem with another model on its own line and exits 1', async () => {
     const r = await run(['inspect', CAT, '--model', otherModel]);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(new RegExp(`^NOT compatible with ${otherModel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(base model unet-v1-L4-d32-W160-[0-9a-f]{32}\\): 1 problem$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^NOT compatible with ${otherModel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(base model unet-v1-L4-d32-W160-[0-9a-f]{32}\\): 7 problems$`, 'm'));
     const problems = r.stdout.split('\n').filter((l) => /^ {2}[a-z-]+: /.test(l));
-    expect(problems).toHaveLength(1);
+    // Another fingerprint, text encoder and layers: each difference on its own line.
+    const kinds = ['base-model', 'encoding-dim', 'embedding-dim', 'unexpected-layers', 'layer-width', 'layer-width', 'layer-width'];
+    expect(problems.map((l) => /^ {2}([a-z-]+): /.exec(l)![1])).toEqual(kinds);
     expect(problems[0]).toMatch(/^ {2}base-model: .*my-cat\.safetensors: .*fingerprint/);
 
     const json = JSON.parse((await run(['inspect', CAT, '--model', otherModel, '--json'])).stdout) as { compatible: boolean; compatibility: { kind: string }[] };
     expect(json.compatible).toBe(false);
-    expect(json.compatibility.map((p) => p.kind)).toEqual(['base-model']);
+    expect(json.compatibility.map((p) => p.kind)).toEqual(kinds);
   });
 
   it('exits 2 with concept-format\'s message for a missing or broken file', async () => {
@@ -132,9 +141,13 @@ describe('perfusion inspect', () => {
 });
 
 describe('perfusion generate --concept', () => {
+  let model: string;
+  /** A short generation of the same seed and settings every time, on the copy of the default model. */
+  const generate = (out: string, ...extra: string[]) => run(['generate', PROMPT, '--model', model, '--seed', '5', '--steps', '3', '--scheduler', 'ddim', '--out', file(out), ...extra]);
   let plain: Buffer;
   let first: RunResult;
   beforeAll(async () => {
+    model = await freshCopyOfDefaultModel('generate-model');
     // The first generation with a concept on this model computes the covariance.
     first = await generate('cat.png', '--concept', CAT);
     const p = await generate('plain.png');
@@ -182,7 +195,7 @@ describe('perfusion generate --concept', () => {
   it('combines two concepts (sum, exact, global locking), each different from one alone', async () => {
     const prompt = 'a photo of <my-cat> and <my-dog> on a beach';
     const two = (out: string, ...extra: string[]) =>
-      run(['generate', prompt, '--seed', '5', '--steps', '3', '--scheduler', 'ddim', '--out', file(out), '--concept', CAT, '--concept', `${DOG}:0.6`, ...extra]);
+      run(['generate', prompt, '--model', model, '--seed', '5', '--steps', '3', '--scheduler', 'ddim', '--out', file(out), '--concept', CAT, '--concept', `${DOG}:0.6`, ...extra]);
     const sum = await two('two-sum.png');
     expect(sum.code, sum.stderr).toBe(0);
     expect(sum.stderr).toMatch(/^concept <my-cat> \(supercategory cat\) .*: beta 0\.7 \(file\), tau 0\.15 \(file\)$/m);
@@ -194,14 +207,14 @@ describe('perfusion generate --concept', () => {
     const global = await two('two-global.png', '--global-locking');
     expect(global.code, global.stderr).toBe(0);
     expect(global.stderr).toMatch(/^concepts: combined by sum, global key locking$/m);
-    const catOnly = await run(['generate', prompt, '--seed', '5', '--steps', '3', '--scheduler', 'ddim', '--out', file('cat-only.png'), '--concept', CAT]);
+    const catOnly = await run(['generate', prompt, '--model', model, '--seed', '5', '--steps', '3', '--scheduler', 'ddim', '--out', file('cat-only.png'), '--concept', CAT]);
     expect(catOnly.code, catOnly.stderr).toBe(0);
     const images = ['two-sum.png', 'two-exact.png', 'two-global.png', 'cat-only.png'].map(bytes);
     for (let i = 0; i < images.length; i++) for (let j = i + 1; j < images.length; j++) expect(images[i]).not.toEqual(images[j]);
   });
 
   it('warns when the prompt does not mention the concept\'s token', async () => {
-    const r = await run(['generate', 'a photo of a cat', '--seed', '1', '--steps', '1', '--scheduler', 'ddim', '--out', file('no-token.png'), '--concept', CAT]);
+    const r = await run(['generate', 'a photo of a cat', '--model', model, '--seed', '1', '--steps', '1', '--scheduler', 'ddim', '--out', file('no-token.png'), '--concept', CAT]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^warning: .*<my-cat>/m);
   });
@@ -240,28 +253,30 @@ describe('perfusion generate --concept', () => {
 
 describe('perfusion covariance', () => {
   it('computes the covariance with progress, stores it, and reuses the cache the second time', async () => {
-    // A cache of its own, so that this is the model's first covariance.
-    const own = { PERFUSION_CACHE_DIR: path.join(root, 'covariance-cache') };
-    const firstRun = await runBin(['covariance'], { cwd: root, env: own });
+    // A copy of its own, so that this is the model's first covariance.
+    const model = await freshCopyOfDefaultModel('covariance-model');
+    const own = ['covariance', '--model', model];
+    const firstRun = await run(own);
     expect(firstRun.code, firstRun.stderr).toBe(0);
     expect(firstRun.stdout).toMatch(/^covariance +computed now from 5,000 captions in [\d.]+ s$/m);
     const stored = /^stored in +(.+)$/m.exec(firstRun.stdout)?.[1];
-    expect(stored).toMatch(/covariance-cache\/fixtures\/tiny-float32-seed0-v\d+\/\.perfusion-cache\/covariance-unet-v1-L4-d32-W160-[0-9a-f]{32}\.safetensors$/);
+    expect(path.dirname(stored!)).toBe(path.join(model, '.perfusion-cache')); // beside the model
+    expect(path.basename(stored!)).toMatch(/^covariance-unet-v1-L7-d64-W416-[0-9a-f]{32}\.safetensors$/);
     expect(fs.existsSync(stored!)).toBe(true);
     expect(firstRun.stdout).toMatch(/^captions +5,000 \(builtin:5000:seed0\)$/m);
-    expect(firstRun.stdout).toMatch(/^encodings +[\d,]+ token rows of width 32$/m);
+    expect(firstRun.stdout).toMatch(/^encodings +[\d,]+ token rows of width 64$/m);
     expect(firstRun.stderr).toMatch(/^preparing covariance 0\/5,000 captions/m);
     expect(firstRun.stderr).toMatch(/^covariance: 5,000 captions in [\d.]+ s$/m);
     const mtime = fs.statSync(stored!).mtimeMs;
 
-    const second = await runBin(['covariance'], { cwd: root, env: own });
+    const second = await run(own);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/^covariance +cached \(computed earlier\), read in [\d.]+ s; --recompute computes it again$/m);
     expect(second.stdout).toContain(`stored in   ${stored}\n`);
     expect(second.stderr).not.toContain('preparing');
     expect(fs.statSync(stored!).mtimeMs).toBe(mtime);
 
-    const recomputed = await runBin(['covariance', '--recompute'], { cwd: root, env: own });
+    const recomputed = await run([...own, '--recompute']);
     expect(recomputed.code, recomputed.stderr).toBe(0);
     expect(recomputed.stdout).toMatch(/^covariance +computed now from 5,000 captions/m);
     expect(recomputed.stderr).toMatch(/^covariance: 5,000 captions in/m);

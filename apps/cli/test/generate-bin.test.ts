@@ -11,7 +11,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const stepLines = (stderr: string): string[] => stderr.split('\n').filter((l) => /^step \d+\/\d+ t=\d+/.test(l));
 
-describe('perfusion generate (child process, tiny default model)', () => {
+describe('perfusion generate (child process, toy default model)', () => {
   it('writes a PNG of the requested size and one preview per step', async () => {
     const out = path.join(root, 'one', 'cat.png');
     const previews = path.join(root, 'one-previews');
@@ -26,13 +26,13 @@ describe('perfusion generate (child process, tiny default model)', () => {
     expect(fs.readdirSync(previews).sort()).toEqual(['step-000.png', 'step-001.png', 'step-002.png', 'step-003.png']);
     for (const file of fs.readdirSync(previews)) {
       const preview = await readPng(path.join(previews, file));
-      expect([preview.width, preview.height]).toEqual([8, 6]); // latent resolution
+      expect([preview.width, preview.height]).toEqual([16, 12]); // latent resolution (the toy VAE downsamples by 4)
     }
 
     // Not a terminal: plain lines, one per step, in order; no redraws.
     expect(stepLines(r.stderr).map((l) => l.split(' ')[1])).toEqual(['1/4', '2/4', '3/4', '4/4']);
     expect(r.stderr).not.toContain('\r');
-    expect(r.stderr).toMatch(/^model: .*tiny-float32-seed0-v\d+ \(default model/m);
+    expect(r.stderr).toMatch(/^model: .*toymodel\/model \(default model: the toy-world model/m);
     expect(r.stderr).toMatch(/^seed 3, 4 steps, 64x48, scheduler ddim, guidance 7\.5$/m);
     expect(r.stderr).toMatch(/^done: 4 steps in [\d.]+ s \([\d.]+ (it\/s|s\/it)\)$/m);
   });
@@ -71,10 +71,10 @@ describe('perfusion generate (child process, tiny default model)', () => {
   });
 
   it('prints the truncation warning for a prompt over 77 tokens', async () => {
-    const prompt = `${'a red cat '.repeat(30)}on a blue sofa`; // 120 words, each one token
+    const prompt = `${'a red star '.repeat(30)}on a blue background`; // 94 words, each one token
     const r = await runBin(['generate', prompt, '--seed', '1', '--steps', '1', '--scheduler', 'ddim', '--out', path.join(root, 'long.png')]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^warning: .*77 tokens.*"[a-z ]*on a blue sofa"$/m);
+    expect(r.stderr).toMatch(/^warning: .*77 tokens.*"[a-z ]*on a blue background"$/m);
   });
 });
 

@@ -11,8 +11,8 @@ it('stops on Ctrl-C between steps, says so, exits 130 and writes no image', asyn
   const outDir = path.join(root, 'out');
   const out = path.join(outDir, 'big.png');
   const previews = path.join(root, 'previews');
-  // Long enough that it cannot finish before the signal arrives: 400 steps at 256×256.
-  const child = startBin(['generate', 'a long one', '--seed', '1', '--steps', '400', '--scheduler', 'ddim', '--width', '256', '--height', '256', '--out', out, '--previews', previews]);
+  // Long enough that it cannot finish before the signal arrives: 400 steps at 128×128.
+  const child = startBin(['generate', 'a long one', '--seed', '1', '--steps', '400', '--scheduler', 'ddim', '--width', '128', '--height', '128', '--out', out, '--previews', previews]);
   let signalled = false;
   const result = await finish(child, (stderr) => {
     if (!signalled && /^step 2\/400 /m.test(stderr)) {
@@ -35,5 +35,5 @@ it('stops on Ctrl-C between steps, says so, exits 130 and writes no image', asyn
   expect(fs.readdirSync(outDir)).toEqual([]);
   const files = fs.readdirSync(previews).sort();
   expect(files).toEqual(Array.from({ length: stepsDone }, (_, i) => `step-${String(i).padStart(3, '0')}.png`));
-  for (const file of files) expect((await readPng(path.join(previews, file))).width).toBe(32);
+  for (const file of files) expect((await readPng(path.join(previews, file))).width).toBe(32); // latent resolution: 128 / 4
 });

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readConcept } from '@perfusion/concept-format';
 import { readPng } from '@perfusion/encoders';
+import { ensureFixture } from '@perfusion/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDefaultModel } from '../src/default-model.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../src/exit-codes.js';
 import { runCli } from '../src/cli.js';
 import { REDRAW } from '../src/progress.js';
@@ -12,8 +12,9 @@ import { tempDir } from './helpers/run-bin.js';
 import { shellWords } from './helpers/shell-words.js';
 import { writeTrainingImages } from './helpers/training-images.js';
 
-// `perfusion train` run in-process on the embedded default model (the tiny fixture: 64×64, a few
-// milliseconds a step), on synthetic photos, with a handful of steps.
+// `perfusion train` run in-process on the embedded default model (the toy model: 64×64, a fraction
+// of a second a step), on synthetic photos, with a handful of steps. The supercategory is one of
+// the toy world's shapes, words its vocabulary has whole.
 
 const root = tempDir('train');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -23,7 +24,7 @@ const FAST = ['--steps', '6', '--batch', '2', '--micro-batch', '2'];
 /** `perfusion train` on the photos with `extra` options; resolves with the exit code and output. */
 async function train(extra: readonly string[], options: { tty?: boolean; images?: string; token?: string; supercategory?: string; onStderr?: (text: string, interrupt: () => void) => void } = {}) {
   const fake = fakeIo({ tty: options.tty ?? false, ...(options.onStderr && { onStderr: options.onStderr }) });
-  const argv = ['train', '--images', options.images ?? photos, '--token', options.token ?? '<my-toy>', '--supercategory', options.supercategory ?? 'cat', ...extra];
+  const argv = ['train', '--images', options.images ?? photos, '--token', options.token ?? '<my-toy>', '--supercategory', options.supercategory ?? 'star', ...extra];
   const code = await runCli(argv, fake.io);
   return { code, ...fake.output(), listeners: fake.listeners() };
 }
@@ -49,7 +50,7 @@ describe('perfusion train', () => {
     expect(whole.code, whole.stderr).toBe(EXIT_OK);
     const [file, summary, hint, ...rest] = whole.stdout.split('\n');
     expect(file).toBe(out);
-    expect(summary).toMatch(/^trained <my-toy> \(supercategory cat\): 6 steps, final loss \d\.\d{3} \(mean of the last 20 steps \d\.\d{3}\)$/);
+    expect(summary).toMatch(/^trained <my-toy> \(supercategory star\): 6 steps, final loss \d\.\d{3} \(mean of the last 20 steps \d\.\d{3}\)$/);
     expect(hint).toBe(`try it: perfusion generate "a photo of <my-toy>" --concept ${out}`);
     expect(rest).toEqual(['']);
     expect(whole.listeners).toBe(0); // the Ctrl-C handler is removed afterwards
@@ -57,7 +58,7 @@ describe('perfusion train', () => {
 
   it('logs the settings, every step, the checkpoints and samples, and a summary on stderr', () => {
     const log = whole.stderr.split('\n');
-    expect(log).toContain('training <my-toy> (supercategory cat) on 3 images and their mirror images: 6 steps, batch 2 (micro-batch 2), 64x64, lr 0.03, embedding lr 0.006, seed 0');
+    expect(log).toContain('training <my-toy> (supercategory star) on 3 images and their mirror images: 6 steps, batch 2 (micro-batch 2), 64x64, lr 0.03, embedding lr 0.006, seed 0');
     expect(log).toContainEqual(expect.stringMatching(/^latents: 6 images in [\d.]+ s$/));
     const steps = log.filter((l) => l.startsWith('step ')).map((l) => /^step (\d)\/6 loss \d\.\d+ \(this step \d\.\d+\) [\d.]+ it\/s ETA \d\d:\d\d$/.exec(l)?.[1]);
     expect(steps).toEqual(['1', '2', '3', '4', '5', '6']);
@@ -69,7 +70,7 @@ describe('perfusion train', () => {
 
   it('writes a concept file that loads, the checkpoint and the sample images', async () => {
     const concept = await readConcept(out);
-    expect([concept.token, concept.supercategory, concept.training?.steps, concept.training?.masks]).toEqual(['<my-toy>', 'cat', 6, 1]);
+    expect([concept.token, concept.supercategory, concept.training?.steps, concept.training?.masks]).toEqual(['<my-toy>', 'star', 6, 1]);
     expect(fs.existsSync(checkpoint)).toBe(true);
     expect(fs.readdirSync(samples).sort()).toEqual(['step-000003.png', 'step-000006.png']);
     expect((await readPng(path.join(samples, 'step-000003.png'))).width).toBe(64);
@@ -80,7 +81,7 @@ describe('perfusion train', () => {
     const generate = fakeIo({ tty: false });
     const code = await runCli(['generate', 'a photo of <my-toy> on a beach', '--concept', out, '--steps', '3', '--scheduler', 'ddim', '--seed', '1', '--out', image], generate.io);
     expect(code, generate.output().stderr).toBe(EXIT_OK);
-    expect(generate.output().stderr).toMatch(/^concept <my-toy> \(supercategory cat\) from /m);
+    expect(generate.output().stderr).toMatch(/^concept <my-toy> \(supercategory star\) from /m);
     expect((await readPng(image)).width).toBe(64);
   });
 
@@ -179,9 +180,9 @@ describe.concurrent('perfusion train: bad input exits 2 and names the problem', 
   });
 
   it('a token the vocabulary already has, and a supercategory it does not', async () => {
-    const token = await train(FAST, { token: 'cat' });
+    const token = await train(FAST, { token: 'star' });
     expect(token.code).toBe(EXIT_USAGE);
-    expect(token.stderr).toMatch(/^perfusion: The concept token "cat" .*already in the vocabulary/m);
+    expect(token.stderr).toMatch(/^perfusion: The concept token "star" .*already in the vocabulary/m);
 
     const supercategory = await train(FAST, { supercategory: 'qzxvwk' });
     expect(supercategory.code).toBe(EXIT_USAGE);
@@ -189,8 +190,8 @@ describe.concurrent('perfusion train: bad input exits 2 and names the problem', 
   });
 
   it('a model without cross-attention', async () => {
-    // The default model with its VAE decoder in place of the UNet: no encoder_hidden_states at all.
-    const { dir: tiny } = await ensureDefaultModel();
+    // The tiny test model with its VAE decoder in place of the UNet: no encoder_hidden_states at all.
+    const tiny = await ensureFixture('tiny', { dtype: 'float32', seed: 0 });
     const model = path.join(root, 'no-cross-attention');
     fs.cpSync(tiny, model, { recursive: true, filter: (source) => path.basename(source) !== '.perfusion-cache' });
     fs.copyFileSync(path.join(tiny, 'vae_decoder', 'model.onnx'), path.join(model, 'unet', 'model.onnx'));

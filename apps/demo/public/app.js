@@ -3,7 +3,7 @@
 // generation.js) and concept upload (upload.js).
 
 import { say } from './api.js';
-import { loadConcepts } from './concepts.js';
+import { loadConcepts, preselectConcept } from './concepts.js';
 import { generate, jobRunning, stop, sweep, updateJobButtons } from './generation.js';
 import { FormError, loadSettings, randomSeed } from './settings.js';
 import { uploadConcept } from './upload.js';
@@ -30,6 +30,13 @@ async function refreshConcepts() {
   updateJobButtons(); // the sweep needs a usable concept
 }
 
+/** The server's starting prompt for its model (the default model's), with the concept it calls ticked; none: the page's own. */
+function useSuggestion(suggestion) {
+  if (suggestion === undefined) return;
+  $('prompt').value = suggestion.prompt;
+  if (suggestion.concept !== undefined) preselectConcept(suggestion.concept);
+}
+
 function wire() {
   $('generate-form').addEventListener('submit', startsJob(generate));
   $('sweep-form').addEventListener('submit', startsJob(sweep));
@@ -54,6 +61,7 @@ async function start() {
   const loaded = await Promise.allSettled([loadSettings(), refreshConcepts()]);
   const failures = loaded.filter((result) => result.status === 'rejected').map((result) => result.reason.message);
   if (failures.length > 0) say(`Could not load the page's data: ${failures.join('; ')}. Reload the page to try again.`, 'error');
+  if (loaded[0].status === 'fulfilled') useSuggestion(loaded[0].value);
   document.body.dataset.ready = 'true';
 }
 

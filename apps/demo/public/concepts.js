@@ -28,6 +28,16 @@ export function chosenConcepts() {
   return chosen;
 }
 
+/** Ticks a listed concept the model can use (the server's suggestion) and picks it for the sweep; does nothing for any other id. */
+export function preselectConcept(id) {
+  const item = [...$('concept-list').children].find((li) => li.dataset.id === id);
+  const use = item?.querySelector('input[type=checkbox]');
+  if (use === undefined || use === null || use.disabled) return;
+  choices.get(id).use = true;
+  use.checked = true;
+  $('sweep-concept').value = id;
+}
+
 function renderConcepts(concepts, invalid) {
   $('concept-list').replaceChildren(...concepts.map((concept, i) => conceptItem(concept, `concept-${i}`)));
   $('concept-empty').hidden = concepts.length > 0;

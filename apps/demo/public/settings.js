@@ -14,13 +14,17 @@ export class FormError extends Error {
   }
 }
 
-/** Fills the scheduler list, the default steps and the model line from the server's status. */
+/**
+ * Fills the scheduler list, the default steps and the model line from the server's status;
+ * resolves with its suggestion (the default model's starting prompt and concept), if any.
+ */
 export async function loadSettings() {
-  const { model, workers, queue } = await getJson('/api/status');
+  const { model, workers, queue, suggestion } = await getJson('/api/status');
   $('scheduler').replaceChildren(...model.schedulers.map((name) => new Option(name, name, false, name === model.defaultScheduler)));
   $('steps').value = String(model.defaultSteps);
   const workerCount = `${workers.total} worker${workers.total === 1 ? '' : 's'}`;
   $('model-info').textContent = `Model ${model.name}: ${model.width}×${model.height} images; ${workerCount}, queue of ${queue.capacity}.`;
+  return suggestion;
 }
 
 function integerInput(id, label, min, max) {

@@ -17,6 +17,7 @@ export { parseDemoArgs, DEMO_USAGE, type DemoArgs } from './args.js';
 export { ApiError, DemoError, DemoStartError, DemoUsageError } from './errors.js';
 export type { ModelStatus } from './model-info.js';
 export type { StatusBody } from './http/status-route.js';
+export { DEFAULT_MODEL_PROMPT, examplePrompt, type PromptSuggestion } from './example-concept.js';
 export type { ApiErrorBody } from './http/api-error-handlers.js';
 export type { ConceptEntry, InvalidConceptFile } from './concepts/concept-entry.js';
 export type { ConceptListing } from './concepts/concept-folder.js';

@@ -28,7 +28,6 @@ async function main(): Promise<number> {
     server = await startDemoServer({
       ...args.options,
       conceptsDir: args.options.conceptsDir ?? path.resolve(cwd, DEFAULT_CONCEPTS_DIR),
-      onGeneratingDefaultModel: (dir) => process.stderr.write(`generating the default model into ${dir} (first use only)...\n`),
     });
   } catch (error) {
     process.stderr.write(`perfusion-demo: ${(error as Error).message}\n`);
@@ -37,6 +36,9 @@ async function main(): Promise<number> {
   process.stdout.write(`Perfusion demo on ${server.url} (model: ${server.model.dir}, concepts: ${server.conceptsDir})\n`);
   if (server.defaultModel !== undefined) {
     process.stdout.write(`No --model given: the embedded default model is ${server.defaultModel.description}; pass --model DIR for a Stable Diffusion 1.x ONNX export.\n`);
+  }
+  if (server.copiedExampleConcept !== undefined) {
+    process.stdout.write(`Copied the default model's example concept into ${path.join(server.conceptsDir, server.copiedExampleConcept)}.\n`);
   }
 
   // Ctrl-C (or a SIGTERM) closes the connections, cancelling their generations, and ends the workers.

@@ -2,11 +2,12 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyWebsocket from '@fastify/websocket';
-import { ensureDefaultModel, type DefaultModel } from '@perfusion/fixtures';
 import { createWorkerPipeline, type WorkerPipeline, type WorkerPipelineOptions } from '@perfusion/pipeline';
+import { ensureDefaultModel, type DefaultModel } from '@perfusion/toymodel/default-model';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ConceptFolder } from './concepts/concept-folder.js';
 import { DemoStartError } from './errors.js';
+import { copyExampleConcept, promptSuggestion } from './example-concept.js';
 import { WorkerPool } from './generation/worker-pool.js';
 import { registerErrorHandlers } from './http/api-error-handlers.js';
 import { registerConceptRoutes } from './http/concept-routes.js';
@@ -40,8 +41,11 @@ export interface DemoServerOptions {
    * arena, guidance as two UNet calls: the lower-memory settings of the `perfusion` command).
    */
   readonly pipeline?: WorkerPipelineOptions;
-  /** Called before the default model is generated (first use only, a few seconds). */
-  readonly onGeneratingDefaultModel?: (dir: string) => void;
+  /**
+   * Where the default model's example concept is copied from into a concepts folder that lacks it.
+   * Default: the default model's `conceptsDir` (tests name a folder of their own).
+   */
+  readonly defaultModelConceptsDir?: string;
 }
 
 /** A running demo server. */
@@ -52,6 +56,8 @@ export interface DemoServer {
   readonly model: ModelStatus;
   /** The embedded default model, when no `modelDir` was given. */
   readonly defaultModel?: DefaultModel;
+  /** The id of the default model's example concept when it was copied into the concepts folder at start. */
+  readonly copiedExampleConcept?: string;
   /** The concepts folder, absolute. */
   readonly conceptsDir: string;
   /** Stops listening, closes every connection (cancelling their generations) and ends the workers. */
@@ -75,9 +81,10 @@ const SERVER_PIPELINE_SETTINGS: WorkerPipelineOptions = {
 /**
  * Loads the model into `workers` worker threads, opens the concepts folder and serves the page,
  * the JSON API and the generation WebSocket (see the package README for the protocol). Resolves
- * once it listens.
- * @throws {DemoStartError} when the port cannot be used; the pipeline's `ModelFolderError` for a
- *   folder that is not a model.
+ * once it listens. With the default model, its example concept is first copied into a concepts
+ * folder that lacks it, and the status tells the page to start with it.
+ * @throws {DemoStartError} when the port cannot be used or the example concept is not one for the
+ *   default model; the pipeline's `ModelFolderError` for a folder that is not a model.
  */
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const settings = {
@@ -91,12 +98,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   checkCount('queue', settings.queue, 0);
   checkCount('maxUploadBytes', settings.maxUploadBytes, 1);
 
-  const defaultModel = options.modelDir === undefined ? await ensureDefaultModel(options.onGeneratingDefaultModel) : undefined;
+  const defaultModel = options.modelDir === undefined ? await ensureDefaultModel() : undefined;
   const info = await readModelInfo(defaultModel?.dir ?? path.resolve(options.modelDir!), defaultModel && `${defaultModel.name} (embedded default model)`);
   const conceptsDir = path.resolve(options.conceptsDir ?? DEFAULT_CONCEPTS_DIR);
   const folder = await ConceptFolder.open(conceptsDir, info.expectation).catch((error: Error) => {
     throw new DemoStartError(`cannot use ${conceptsDir} as the concepts folder (${error.message}); pass --concepts DIR with a folder this user may write.`, { cause: error });
   });
+  const copiedExampleConcept =
+    defaultModel && (await copyExampleConcept(folder, defaultModel.exampleConcept, options.defaultModelConceptsDir ?? defaultModel.conceptsDir));
   const pool = new WorkerPool(await startWorkers(info.model.modelDir, settings.workers, options.pipeline), settings.queue);
 
   let app: FastifyInstance | undefined;
@@ -107,7 +116,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     endRefusedUpgrades(app);
     await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
     await registerPageRoutes(app, options.publicDir ?? DEFAULT_PUBLIC_DIR);
-    registerStatusRoute(app, info.status, pool);
+    registerStatusRoute(app, info.status, pool, defaultModel && (() => promptSuggestion(folder, defaultModel.exampleConcept)));
     await registerConceptRoutes(app, folder, settings.maxUploadBytes);
     registerGenerateRoute(app, { pool, folder, info });
     await listen(app, settings.port, settings.host);
@@ -125,6 +134,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     port,
     model: info.status,
     ...(defaultModel !== undefined && { defaultModel }),
+    ...(copiedExampleConcept !== undefined && { copiedExampleConcept }),
     conceptsDir: folder.dir,
     close: () => {
       closing ??= server.close().finally(() => pool.release());

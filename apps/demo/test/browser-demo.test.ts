@@ -1,17 +1,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeConcept } from '@perfusion/concept-format';
-import { ensureFixture } from '@perfusion/fixtures';
-import { loadPipeline } from '@perfusion/pipeline';
+import { ensureDefaultModel } from '@perfusion/toymodel';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer } from '../src/index.js';
+import { conceptFromWords, tinyConcept } from './support/concepts.js';
+import { startTestServer } from './support/demo-server.js';
 
 // The demo page in a real Chromium (Debian's `chromium` package, driven by playwright-core), against
-// the demo server started in this process with the tiny default model. Every wait is on a DOM
-// condition, never on time. Set PERFUSION_DEMO_SCREENSHOT=/abs/path.png to also write the
-// screenshot of docs/demo.md (taken mid-generation, with a finished β sweep beside it).
+// the demo server started in this process with the toy default model, whose example concept it
+// copies into the empty concepts folder at start (from a folder of the test's own: a concept made
+// from words under the example's name). Every wait is on a DOM condition, never on time. Set
+// PERFUSION_DEMO_SCREENSHOT=/abs/path.png to also write the screenshot of docs/demo.md (taken
+// mid-generation, with a finished β sweep beside it).
 
 const CHROMIUM = process.env['PERFUSION_CHROMIUM'] ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -47,28 +49,28 @@ function statusText(page: Page): Promise<string> {
   return read(page, `document.querySelector('#status').textContent`);
 }
 const jobFinished = `document.body.dataset.job === 'idle'`;
-/** Steps of a generation the test acts on while it runs (DDIM: a few seconds in all on the tiny model). */
+/** Steps of a generation the test acts on while it runs (DDIM: some seconds in all on the toy model). */
 const LONG_STEPS = '500';
 
 describe.skipIf(skipReason !== '')(`demo page in Chromium${skipReason}`, () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'perfusion-demo-browser-'));
   const conceptsDir = path.join(root, 'concepts');
+  const bundled = path.join(root, 'bundled');
+  const EXAMPLE_PROMPT = 'a photo of a <striped-star> on an orange background';
+  let example: string;
   let server: Awaited<ReturnType<typeof startDemoServer>>;
   let browser: Browser;
   let page: Page;
   const scriptErrors: string[] = [];
 
   beforeAll(async () => {
-    // A real concept of the default model, so the picker and the β sweep have something to use.
-    fs.mkdirSync(conceptsDir);
-    const pipeline = await loadPipeline(await ensureFixture('tiny', { dtype: 'float32', seed: 0 }), { perfusion: true });
-    try {
-      const concept = await pipeline.conceptFromWords({ token: '<tabby>', supercategory: 'cat', words: 'tabby cat' });
-      await writeConcept(path.join(conceptsDir, 'tabby.safetensors'), concept);
-    } finally {
-      await pipeline.release();
-    }
-    server = await startDemoServer({ port: 0, conceptsDir, workers: 1, queue: 1 });
+    // A real concept of the default model as its example, so the picker and the β sweep have something to use.
+    const model = await ensureDefaultModel();
+    example = path.basename(model.exampleConcept.file);
+    fs.mkdirSync(bundled);
+    const { bytes } = await conceptFromWords(model.dir, { token: model.exampleConcept.token, supercategory: 'star', words: 'yellow star' });
+    fs.writeFileSync(path.join(bundled, example), bytes);
+    server = await startDemoServer({ port: 0, conceptsDir, workers: 1, queue: 1, defaultModelConceptsDir: bundled });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(30_000); // below the tests' own time-outs, so a stuck wait names what it waited for
@@ -87,16 +89,36 @@ describe.skipIf(skipReason !== '')(`demo page in Chromium${skipReason}`, () => {
     expect(scriptErrors).toEqual([]);
   });
 
-  it('fills the settings and the concept picker from the server', async () => {
+  it('fills the settings, the starting prompt and the concept picker from the server', async () => {
     expect(await read<string[]>(page, `[...document.querySelectorAll('#scheduler option')].map((o) => o.value)`)).toContain('ddim');
-    expect(await page.locator('#model-info').textContent()).toMatch(/^Model .*: 64×64 images/);
-    const concept = page.locator('#concept-list li', { hasText: '<tabby>' });
-    expect(await concept.textContent()).toContain('(cat)');
+    expect(await page.locator('#model-info').textContent()).toMatch(/^Model toy \(embedded default model\): 64×64 images/);
+    // The default model's suggestion: a prompt with its example concept, which is ticked.
+    expect(await page.inputValue('#prompt')).toBe(EXAMPLE_PROMPT);
+    const concept = page.locator('#concept-list li', { hasText: '<striped-star>' });
+    expect(await concept.textContent()).toContain('(star)');
+    expect(await concept.getByRole('checkbox').isChecked()).toBe(true);
     // Sliders start at the file's defaults, and show their value.
-    expect(await concept.getByLabel('β for <tabby>').inputValue()).toBe('0.7');
-    expect(await concept.getByLabel('τ for <tabby>').inputValue()).toBe('0.15');
+    expect(await concept.getByLabel('β for <striped-star>').inputValue()).toBe('0.7');
+    expect(await concept.getByLabel('τ for <striped-star>').inputValue()).toBe('0.15');
     expect(await concept.locator('output').allTextContents()).toEqual(['0.70', '0.15']);
-    expect(await read<string>(page, `document.querySelector('#sweep-concept').value`)).toBe('tabby.safetensors');
+    expect(await read<string>(page, `document.querySelector('#sweep-concept').value`)).toBe(example);
+  });
+
+  it('keeps its own prompt and ticks nothing with another model', async () => {
+    const tiny = await startTestServer();
+    const other = await browser.newPage();
+    try {
+      other.on('pageerror', (error) => scriptErrors.push(error.message));
+      fs.writeFileSync(path.join(tiny.conceptsDir, 'tabby.safetensors'), (await tinyConcept()).bytes);
+      await other.goto(tiny.server.url);
+      await until(other, `document.body.dataset.ready === 'true'`);
+      expect(await other.locator('#model-info').textContent()).toMatch(/^Model tiny/);
+      expect(await other.inputValue('#prompt')).toBe('a photo of a cat on a beach');
+      expect(await other.locator('#concept-list li', { hasText: '<tabby>' }).getByRole('checkbox').isChecked()).toBe(false);
+    } finally {
+      await other.close();
+      await tiny.stop();
+    }
   });
 
   it('names every control for assistive technology', async () => {
@@ -111,7 +133,7 @@ describe.skipIf(skipReason !== '')(`demo page in Chromium${skipReason}`, () => {
   });
 
   it('shows a preview per step, then the final image with its download link', async () => {
-    await page.fill('#prompt', 'a photo of a red cat');
+    // The suggested prompt, with the ticked example concept.
     await page.fill('#seed', '7');
     await page.fill('#steps', '8');
     await page.selectOption('#scheduler', 'ddim');
@@ -135,7 +157,7 @@ describe.skipIf(skipReason !== '')(`demo page in Chromium${skipReason}`, () => {
 
     await until(page, `document.querySelector('#result').complete && document.querySelector('#preview').complete`);
     expect(await read<number[]>(page, `[document.querySelector('#result').naturalWidth, document.querySelector('#result').naturalHeight]`)).toEqual([64, 64]);
-    expect(await read<number>(page, `document.querySelector('#preview').naturalWidth`)).toBe(8); // latent resolution, drawn large
+    expect(await read<number>(page, `document.querySelector('#preview').naturalWidth`)).toBe(16); // latent resolution, drawn large
     const download = page.locator('#download');
     expect(await download.isVisible()).toBe(true);
     expect(await download.getAttribute('download')).toBe('perfusion-7.png');
@@ -203,19 +225,19 @@ describe.skipIf(skipReason !== '')(`demo page in Chromium${skipReason}`, () => {
     await page.click('#upload');
     await until(page, `document.querySelector('#upload-message').dataset.tone === 'error'`);
     expect(await page.locator('#upload-message').textContent()).toBe(`Upload failed: ${error.message}`);
-    expect(fs.readdirSync(conceptsDir)).toEqual(['tabby.safetensors']);
+    expect(fs.readdirSync(conceptsDir)).toEqual([example]);
 
-    await page.setInputFiles('#concept-file', { name: 'tabby-copy.safetensors', mimeType: 'application/octet-stream', buffer: fs.readFileSync(path.join(conceptsDir, 'tabby.safetensors')) });
+    await page.setInputFiles('#concept-file', { name: 'checkered-copy.safetensors', mimeType: 'application/octet-stream', buffer: fs.readFileSync(path.join(conceptsDir, example)) });
     await page.click('#upload');
     await until(page, `document.querySelector('#upload-message').dataset.tone === 'ok'`);
-    expect(await page.locator('#upload-message').textContent()).toBe('Added <tabby> (tabby-copy.safetensors).');
+    expect(await page.locator('#upload-message').textContent()).toBe('Added <striped-star> (checkered-copy.safetensors).');
     expect(await page.locator('#concept-list li').count()).toBe(2);
   });
 
   it('renders a β sweep side by side', async () => {
-    await page.fill('#prompt', 'a photo of <tabby> on a beach');
+    await page.fill('#prompt', EXAMPLE_PROMPT);
     await page.fill('#steps', '3');
-    await page.selectOption('#sweep-concept', 'tabby.safetensors');
+    await page.selectOption('#sweep-concept', example);
     await page.fill('#sweep-betas', '0.5 0.9');
     await page.click('#sweep-start');
     await until(page, jobFinished, 150_000); // the first generation with a concept computes the model's covariance
@@ -234,7 +256,7 @@ describe.skipIf(skipReason !== '')(`demo page in Chromium${skipReason}`, () => {
     await page.fill('#sweep-betas', '0.5 0.6 0.7 0.8 0.9');
     await page.click('#sweep-start');
     await until(page, jobFinished);
-    await page.check('#concept-list li:first-child input[type=checkbox]');
+    await page.check(`#concept-list li[data-id="${example}"] input[type=checkbox]`);
     await page.fill('#steps', LONG_STEPS);
     await page.click('#generate');
     await until(page, `document.querySelector('#progress').value >= 150`);

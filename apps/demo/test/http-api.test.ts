@@ -7,7 +7,7 @@ import type { ApiErrorBody, ConceptEntry, ConceptListing, StatusBody } from '../
 import { tinyConcept } from './support/concepts.js';
 import { api, startTestServer } from './support/demo-server.js';
 
-// The page and the JSON API over real HTTP (fetch), with the tiny default model.
+// The page and the JSON API over real HTTP (fetch), with the tiny test model (`--model`).
 
 describe('demo server HTTP API', () => {
   let url: string;
@@ -64,6 +64,7 @@ describe('demo server HTTP API', () => {
     expect(body.model.schedulers).toEqual(expect.arrayContaining(['ddim', 'pndm', 'euler', 'dpm++2m']));
     expect(body.workers).toEqual({ total: 1, busy: 0 });
     expect(body.queue).toEqual({ waiting: 0, capacity: 4 });
+    expect(body.suggestion).toBeUndefined(); // only the default model comes with a starting prompt
   });
 
   it('stores an uploaded concept atomically and lists it', async () => {

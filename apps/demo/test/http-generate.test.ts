@@ -7,7 +7,7 @@ import { api, decodeDataUrl, startTestServer } from './support/demo-server.js';
 import { UnetProbe } from './support/unet-probe.js';
 import { TestClient } from './support/ws-client.js';
 
-// Generation over the WebSocket /api/generate with the tiny default model (64×64 images, 8×8
+// Generation over the WebSocket /api/generate with the tiny test model (64×64 images, 8×8
 // latents). The probe counts the workers' UNet calls and can hold one, so "mid-step" is a fact the
 // test arranges, never a matter of timing.
 

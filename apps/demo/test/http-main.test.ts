@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDefaultModel } from '@perfusion/toymodel';
 import { describe, expect, it } from 'vitest';
 import { DemoUsageError, parseDemoArgs } from '../src/index.js';
 
@@ -52,7 +53,17 @@ describe('npm run demo', () => {
       // The default concepts folder is ./concepts of the folder the command was typed in, created.
       expect(concepts).toBe(path.join(fs.realpathSync(cwd), 'concepts'));
       expect(fs.statSync(concepts!).isDirectory()).toBe(true);
-      await lineMatching(run, /^No --model given: the embedded default model is the tiny test model/);
+      await lineMatching(run, /^No --model given: the embedded default model is the toy-world model/);
+      // The default model's example concept, when it ships with the model, is copied into the
+      // (new, empty) concepts folder at start.
+      const { exampleConcept } = await ensureDefaultModel();
+      if (fs.existsSync(exampleConcept.file)) {
+        const [, copied] = await lineMatching(run, /^Copied the default model's example concept into (.+)\.$/);
+        expect(copied).toBe(path.join(concepts!, path.basename(exampleConcept.file)));
+        expect(fs.readFileSync(copied!)).toEqual(fs.readFileSync(exampleConcept.file));
+      } else {
+        expect(fs.readdirSync(concepts!)).toEqual([]);
+      }
 
       const page = await fetch(`${url}/`);
       expect(page.status).toBe(200);

@@ -2,7 +2,7 @@
  * How long teaching the toy model the example concept takes on this machine, and how that compares
  * with generating one picture (both measured in this run):
  *   npm run bench:toy-concept -w @perfusion/bench -- [--steps N] [--keys locked|trained]
- * Trains `<checkered-star>` from its five rendered pictures with the trainer's defaults (batch 16,
+ * Trains `<striped-star>` from its five rendered pictures with the trainer's defaults (batch 16,
  * learning rates 0.03 / 0.006) on the committed toy model, in a temporary folder.
  */
 import 'reflect-metadata';

@@ -19,10 +19,7 @@ export function tempDir(name: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `perfusion-cli-${name}-`));
 }
 
-/**
- * Environment of a child: no colours (runners such as Nx set FORCE_COLOR), and the default
- * fixture cache of the workspace, so the tiny model is generated once and reused.
- */
+/** Environment of a child: no colours (runners such as Nx set FORCE_COLOR). */
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
   delete env.FORCE_COLOR;

@@ -3,12 +3,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodePng, type RgbImage } from '@perfusion/encoders';
 import { startDemoServer, type DemoServer, type DemoServerOptions } from '../../src/index.js';
+import { tinyModel } from './concepts.js';
 
-/** A demo server on a free port of 127.0.0.1 with the default (tiny) model and a fresh concepts folder. */
-export async function startTestServer(options: DemoServerOptions = {}): Promise<{ server: DemoServer; conceptsDir: string; stop: () => Promise<void> }> {
+/**
+ * A demo server on a free port of 127.0.0.1 with a fresh concepts folder, serving the tiny test
+ * model, or with `model: 'default'` the embedded default (toy) model.
+ */
+export async function startTestServer(
+  options: DemoServerOptions = {},
+  model: 'tiny' | 'default' = 'tiny',
+): Promise<{ server: DemoServer; conceptsDir: string; stop: () => Promise<void> }> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'perfusion-demo-'));
   const conceptsDir = path.join(root, 'concepts');
-  const server = await startDemoServer({ port: 0, conceptsDir, ...options });
+  const server = await startDemoServer({ port: 0, conceptsDir, ...(model === 'tiny' && { modelDir: await tinyModel() }), ...options });
   return {
     server,
     conceptsDir,
