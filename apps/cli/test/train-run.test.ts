@@ -50,7 +50,7 @@ describe('perfusion train', () => {
     expect(whole.code, whole.stderr).toBe(EXIT_OK);
     const [file, summary, hint, ...rest] = whole.stdout.split('\n');
     expect(file).toBe(out);
-    expect(summary).toMatch(/^trained <my-toy> \(supercategory star\): 6 steps, final loss \d\.\d{3} \(mean of the last 20 steps \d\.\d{3}\)$/);
+    expect(summary).toMatch(/^trained <my-toy> \(supercategory star\): 6 steps, final loss \d\.\d+ \(mean of the last 20 steps \d\.\d+\)$/); // four significant digits
     expect(hint).toBe(`try it: perfusion generate "a photo of <my-toy>" --concept ${out}`);
     expect(rest).toEqual(['']);
     expect(whole.listeners).toBe(0); // the Ctrl-C handler is removed afterwards
