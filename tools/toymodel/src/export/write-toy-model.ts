@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DIFFUSERS_CONFIG_VERSION, schedulerConfigJson, stableJson, textEncoderConfigJson, unetConfigJson, vaeConfigJson, writeFolderAtomically } from '@perfusion/fixtures';
+import { onnxPipelineIndexJson, schedulerConfigJson, stableJson, textEncoderConfigJson, unetConfigJson, vaeConfigJson, writeFolderAtomically } from '@perfusion/fixtures';
 import { writeModel } from '@perfusion/onnx-graph';
 import { Rng } from '@perfusion/tensor-core';
 import { TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE } from '../architecture.js';
@@ -59,19 +59,5 @@ export async function writeToyModel(outDir: string, sources: ToyModelSources): P
 }
 
 function modelIndex(trainedSteps: Record<string, number>): Record<string, unknown> {
-  const onnx = ['diffusers', 'OnnxRuntimeModel'];
-  return {
-    _class_name: 'OnnxStableDiffusionPipeline',
-    _diffusers_version: DIFFUSERS_CONFIG_VERSION,
-    feature_extractor: [null, null],
-    perfusion_toy_model: { generator: '@perfusion/toymodel', trained_steps: trainedSteps, world: '@perfusion/toyworld' },
-    requires_safety_checker: false,
-    safety_checker: [null, null],
-    scheduler: ['diffusers', 'PNDMScheduler'],
-    text_encoder: onnx,
-    tokenizer: ['transformers', 'CLIPTokenizer'],
-    unet: onnx,
-    vae_decoder: onnx,
-    vae_encoder: onnx,
-  };
+  return onnxPipelineIndexJson({ perfusion_toy_model: { generator: '@perfusion/toymodel', trained_steps: trainedSteps, world: '@perfusion/toyworld' } });
 }
