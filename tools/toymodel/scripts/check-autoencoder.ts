@@ -12,10 +12,9 @@ import { Rng } from '@perfusion/tensor-core';
 import { analyseImage, measurePattern, renderScene, tileImages, type Scene } from '@perfusion/toyworld';
 import { randomImageBatch, scenesToPixels } from '../src/data/scene-batches.js';
 import { accuracyOf } from '../src/evaluate/accuracy.js';
-import { initialNetworks } from '../src/graphs/training-graphs.js';
+import { initialNetwork } from '../src/graphs/training-graphs.js';
 import { componentWeights, withWeights } from '../src/graphs/with-weights.js';
 import { readStageCheckpoint } from '../src/training/checkpoint.js';
-import { INITIAL_WEIGHTS_SEED } from '../src/training/stages.js';
 import { checkpointFile } from '../src/training/train-stage.js';
 import { pixelsToImages } from '../src/data/pixels-to-images.js';
 
@@ -29,11 +28,10 @@ const { values } = parseArgs({
 const dir = path.join(path.resolve(values.work!), 'autoencoder');
 const checkpoint = readStageCheckpoint(checkpointFile(dir));
 if (!checkpoint) throw new Error(`no autoencoder checkpoint in ${dir}`);
-const nets = initialNetworks(new Rng(INITIAL_WEIGHTS_SEED));
 const files: Record<string, string> = {};
 for (const component of ['vae_encoder', 'vae_decoder'] as const) {
   files[component] = path.join(dir, `${component}.check.onnx`);
-  await writeModel(withWeights(nets[component], componentWeights(checkpoint, component), dir), files[component]!);
+  await writeModel(withWeights(initialNetwork(component), componentWeights(checkpoint, component), dir), files[component]!);
 }
 const encoder = await OnnxSession.create(files.vae_encoder!);
 const decoder = await OnnxSession.create(files.vae_decoder!);

@@ -2,12 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnxPipelineIndexJson, schedulerConfigJson, stableJson, textEncoderConfigJson, unetConfigJson, vaeConfigJson, writeFolderAtomically } from '@perfusion/fixtures';
 import { writeModel } from '@perfusion/onnx-graph';
-import { Rng } from '@perfusion/tensor-core';
 import { TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE } from '../architecture.js';
-import { initialNetworks } from '../graphs/training-graphs.js';
+import { initialNetwork } from '../graphs/training-graphs.js';
 import { componentWeights, withWeights } from '../graphs/with-weights.js';
 import type { StageCheckpoint } from '../training/checkpoint.js';
-import { INITIAL_WEIGHTS_SEED } from '../training/stages.js';
 import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
 
 /** What {@link writeToyModel} packs into a model folder. */
@@ -25,7 +23,6 @@ export interface ToyModelSources {
  * place, replacing an older folder.
  */
 export async function writeToyModel(outDir: string, sources: ToyModelSources): Promise<void> {
-  const nets = initialNetworks(new Rng(INITIAL_WEIGHTS_SEED));
   const tokenizer = toyTokenizer();
   const { startId, endId } = tokenizer.encoder;
   const vae = vaeConfigJson({ ...TOY_VAE, scalingFactor: Number(sources.scalingFactor.toPrecision(6)) });
@@ -51,7 +48,7 @@ export async function writeToyModel(outDir: string, sources: ToyModelSources): P
       fs.writeFileSync(path.join(temp, file), text);
     }
     for (const [component, checkpoint] of networks) {
-      const model = withWeights(nets[component], componentWeights(checkpoint, component), `the ${component} checkpoint`);
+      const model = withWeights(initialNetwork(component), componentWeights(checkpoint, component), `the ${component} checkpoint`);
       fs.mkdirSync(path.join(temp, component), { recursive: true });
       await writeModel(model, path.join(temp, component, 'model.onnx'));
     }

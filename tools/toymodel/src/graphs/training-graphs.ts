@@ -1,6 +1,6 @@
 import { buildGradientGraph, GraphIndex, type ModelProto } from '@perfusion/onnx-graph';
 import { buildTextEncoder, buildUnet, buildVaeDecoder, buildVaeEncoder } from '@perfusion/fixtures';
-import type { Rng } from '@perfusion/tensor-core';
+import { Rng } from '@perfusion/tensor-core';
 import { TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE } from '../architecture.js';
 import { joinModels } from './join-models.js';
 import { autoencoderLossHead, gaussianSamplingHead, LOSS_OUTPUT, squaredErrorHead } from './loss-heads.js';
@@ -13,14 +13,25 @@ export interface TrainingGraph {
   readonly parameters: readonly TrainableParameter[];
 }
 
-/** Fresh weights of the toy networks: the fixture builders' seeded initialisation. */
-export function initialNetworks(rng: Rng): Record<'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder', ModelProto> {
-  return {
-    text_encoder: buildTextEncoder(TOY_TEXT_ENCODER, { rng: rng.fork('text_encoder') }),
-    unet: buildUnet(TOY_UNET, { rng: rng.fork('unet') }),
-    vae_encoder: buildVaeEncoder(TOY_VAE, { rng: rng.fork('vae_encoder') }),
-    vae_decoder: buildVaeDecoder(TOY_VAE, { rng: rng.fork('vae_decoder') }),
-  };
+/** The toy model's networks, by the component name of their model-folder sub-folder. */
+export type ToyComponent = 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder';
+
+/** Seed of the networks' initial weights (the names of trained weights come from these builds). */
+export const INITIAL_WEIGHTS_SEED = 0;
+
+const BUILDERS: Readonly<Record<ToyComponent, (rng: Rng) => ModelProto>> = {
+  text_encoder: (rng) => buildTextEncoder(TOY_TEXT_ENCODER, { rng }),
+  unet: (rng) => buildUnet(TOY_UNET, { rng }),
+  vae_encoder: (rng) => buildVaeEncoder(TOY_VAE, { rng }),
+  vae_decoder: (rng) => buildVaeDecoder(TOY_VAE, { rng }),
+};
+
+/**
+ * One toy network with fresh weights (the fixture builders' seeded initialisation, each network
+ * from its own fork of `Rng(seed)`), built alone: a stage needs two of the four networks.
+ */
+export function initialNetwork(component: ToyComponent, seed = INITIAL_WEIGHTS_SEED): ModelProto {
+  return BUILDERS[component](new Rng(seed).fork(component));
 }
 
 const differentiate = (model: ModelProto, parameters: readonly TrainableParameter[]): TrainingGraph => ({

@@ -2,20 +2,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
 import { schedulerConfigJson } from '@perfusion/fixtures';
-import { Tensor, type Rng } from '@perfusion/tensor-core';
+import { Rng, Tensor } from '@perfusion/tensor-core';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
 import { TOY_UNET } from '../architecture.js';
 import { normalTensor, objectPixelWeights, randomImageBatch } from '../data/scene-batches.js';
 import { trainingCaption } from '../data/training-caption.js';
 import { trainingScene } from '../data/held-out.js';
 import { BaseTrainingError } from '../errors.js';
-import { autoencoderTrainingGraph, diffusionTrainingGraph, initialNetworks } from '../graphs/training-graphs.js';
+import { autoencoderTrainingGraph, diffusionTrainingGraph, initialNetwork } from '../graphs/training-graphs.js';
 import { componentWeights, withWeights } from '../graphs/with-weights.js';
 import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
 import { readStageCheckpoint } from './checkpoint.js';
 import type { StageDefinition } from './train-stage.js';
 import { checkpointFile } from './train-stage.js';
-import { Rng as SeededRng } from '@perfusion/tensor-core';
 
 /**
  * Weight of the KL term against the per-pixel reconstruction error. Both are means, so per element
@@ -28,13 +27,10 @@ export const KL_WEIGHT = 1e-6;
 export const OBJECT_PIXEL_WEIGHT = 8;
 /** Share of diffusion-training captions replaced by the empty prompt, so classifier-free guidance has an unconditional model. */
 export const CAPTION_DROPOUT = 0.1;
-/** Seed of the networks' initial weights. */
-export const INITIAL_WEIGHTS_SEED = 0;
 
 /** The autoencoder stage: SD's VAE trained to reconstruct random scenes through its 16×16×4 Gaussian latent. */
 export function autoencoderStage(): StageDefinition {
-  const nets = initialNetworks(new SeededRng(INITIAL_WEIGHTS_SEED));
-  const graph = autoencoderTrainingGraph(nets.vae_encoder, nets.vae_decoder, KL_WEIGHT);
+  const graph = autoencoderTrainingGraph(initialNetwork('vae_encoder'), initialNetwork('vae_decoder'), KL_WEIGHT);
   const latentSide = 16;
   return {
     name: 'autoencoder',
@@ -64,13 +60,12 @@ export interface TrainedEncoder {
 export async function loadTrainedEncoder(autoencoderDir: string, workDir: string): Promise<TrainedEncoder> {
   const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
   if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
-  const nets = initialNetworks(new SeededRng(INITIAL_WEIGHTS_SEED));
-  const encoder = withWeights(nets.vae_encoder, componentWeights(checkpoint, 'vae_encoder'), checkpointFile(autoencoderDir));
+  const encoder = withWeights(initialNetwork('vae_encoder'), componentWeights(checkpoint, 'vae_encoder'), checkpointFile(autoencoderDir));
   fs.mkdirSync(workDir, { recursive: true });
   const file = path.join(workDir, 'vae_encoder.onnx');
   await writeModel(encoder, file);
   const session = await OnnxSession.create(file);
-  const { pixels } = randomImageBatch(new SeededRng(123).fork('scaling'), 256);
+  const { pixels } = randomImageBatch(new Rng(123).fork('scaling'), 256);
   const latents = (await session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
   let sum = 0;
   let squares = 0;
@@ -98,8 +93,7 @@ export async function loadTrainedEncoder(autoencoderDir: string, workDir: string
  * {@link CAPTION_DROPOUT} of them empty.
  */
 export function diffusionStage(encoder: TrainedEncoder): StageDefinition {
-  const nets = initialNetworks(new SeededRng(INITIAL_WEIGHTS_SEED));
-  const graph = diffusionTrainingGraph(nets.text_encoder, nets.unet);
+  const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
   const schedule = TrainingNoiseSchedule.fromConfig(schedulerConfigJson() as never);
   const tokenizer = toyTokenizer().encoder;
   const side = TOY_UNET.sampleSize;
