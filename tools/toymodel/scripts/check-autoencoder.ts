@@ -14,7 +14,7 @@ import { randomImageBatch, scenesToPixels } from '../src/data/scene-batches.js';
 import { accuracyOf } from '../src/evaluate/accuracy.js';
 import { initialNetwork } from '../src/graphs/training-graphs.js';
 import { componentWeights, withWeights } from '../src/graphs/with-weights.js';
-import { readStageCheckpoint } from '../src/training/checkpoint.js';
+import { readStageCheckpoint, type StageCheckpoint } from '../src/training/checkpoint.js';
 import { checkpointFile } from '../src/training/train-stage.js';
 import { pixelsToImages } from '../src/data/pixels-to-images.js';
 
@@ -28,10 +28,18 @@ const { values } = parseArgs({
 const dir = path.join(path.resolve(values.work!), 'autoencoder');
 const checkpoint = readStageCheckpoint(checkpointFile(dir));
 if (!checkpoint) throw new Error(`no autoencoder checkpoint in ${dir}`);
+// The decoder stage's decoder, when there is one, is the one export-model ships.
+const decoderDir = path.join(path.resolve(values.work!), 'decoder');
+const decoderCheckpoint = readStageCheckpoint(checkpointFile(decoderDir));
+const sources: Record<'vae_encoder' | 'vae_decoder', [StageCheckpoint, string]> = {
+  vae_encoder: [checkpoint, dir],
+  vae_decoder: decoderCheckpoint ? [decoderCheckpoint, decoderDir] : [checkpoint, dir],
+};
 const files: Record<string, string> = {};
 for (const component of ['vae_encoder', 'vae_decoder'] as const) {
-  files[component] = path.join(dir, `${component}.check.onnx`);
-  await writeModel(withWeights(initialNetwork(component), componentWeights(checkpoint, component), dir), files[component]!);
+  const [source, sourceDir] = sources[component];
+  files[component] = path.join(sourceDir, `${component}.check.onnx`);
+  await writeModel(withWeights(initialNetwork(component), componentWeights(source, component), sourceDir), files[component]!);
 }
 const encoder = await OnnxSession.create(files.vae_encoder!);
 const decoder = await OnnxSession.create(files.vae_decoder!);
@@ -42,7 +50,7 @@ const roundTrip = async (scenes: readonly Scene[]): Promise<RgbImage[]> => {
 const { scenes } = randomImageBatch(new Rng(99), Number(values.count));
 const decoded = await roundTrip(scenes);
 const accuracy = accuracyOf(decoded.map((image, i) => analyseImage(image, scenes[i]).score!));
-console.log(`step ${checkpoint.step}: reconstructions read back as ${JSON.stringify(accuracy)}`);
+console.log(`autoencoder step ${checkpoint.step}${decoderCheckpoint ? `, decoder step ${decoderCheckpoint.step}` : ''}: reconstructions read back as ${JSON.stringify(accuracy)}`);
 const patterned: Scene[] = (['center', 'left', 'top'] as const).flatMap((position) =>
   ([4, 8] as const).flatMap((cell) =>
     (['checkered', 'striped'] as const).map((kind) => ({ background: 'orange', objects: [{ shape: 'star', colour: 'yellow', size: 'large', position, pattern: { kind, colour: 'black', cell } }] }) as Scene),

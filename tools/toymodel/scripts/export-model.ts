@@ -23,5 +23,7 @@ const read = (stage: string) => {
 };
 const encoder = await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion'));
 await encoder.session.release();
-await writeToyModel(values.out!, { autoencoder: read('autoencoder'), diffusion: read('diffusion'), scalingFactor: encoder.scalingFactor });
-console.log(`wrote ${path.resolve(values.out!)} (latent scale ${encoder.scalingFactor.toPrecision(6)})`);
+// The decoder stage is optional: without it the autoencoder stage's decoder is exported.
+const decoder = readStageCheckpoint(checkpointFile(path.join(work, 'decoder')));
+await writeToyModel(values.out!, { autoencoder: read('autoencoder'), ...(decoder && { decoder }), diffusion: read('diffusion'), scalingFactor: encoder.scalingFactor });
+console.log(`wrote ${path.resolve(values.out!)} (latent scale ${encoder.scalingFactor.toPrecision(6)}; decoder from the ${decoder ? `decoder stage, step ${decoder.step}` : 'autoencoder stage'})`);

@@ -1,15 +1,16 @@
 /**
  * Trains the toy model's networks, resumably:
- *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|diffusion [--work DIR] [--minutes N] [--steps N]
+ *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
  *     [--total-steps N] [--decay-steps N]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
- * settings (src/training/stage-settings.ts), e.g. to train on in a later session.
+ * settings (src/training/stage-settings.ts), e.g. to train on in a later session. The decoder stage
+ * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
  */
 import 'reflect-metadata';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { autoencoderStage, diffusionStage, loadTrainedEncoder } from '../src/training/stages.js';
+import { autoencoderStage, decoderStage, diffusionStage, loadTrainedEncoder } from '../src/training/stages.js';
 import { trainStage, type StageSettings } from '../src/training/train-stage.js';
 import { STAGE_SETTINGS } from '../src/training/stage-settings.js';
 
@@ -24,8 +25,8 @@ const { values } = parseArgs({
   },
 });
 const stageName = values.stage;
-if (stageName !== 'autoencoder' && stageName !== 'diffusion') {
-  console.error('usage: train-base --stage autoencoder|diffusion [--work DIR] [--minutes N] [--steps N]');
+if (stageName !== 'autoencoder' && stageName !== 'decoder' && stageName !== 'diffusion') {
+  console.error('usage: train-base --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]');
   process.exit(2);
 }
 const work = path.resolve(values.work!);
@@ -34,7 +35,12 @@ const settings: StageSettings = {
   ...(values['total-steps'] !== undefined && { steps: Number(values['total-steps']) }),
   ...(values['decay-steps'] !== undefined && { decaySteps: Number(values['decay-steps']) }),
 };
-const stage = stageName === 'autoencoder' ? autoencoderStage() : diffusionStage(await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion')));
+const stage =
+  stageName === 'autoencoder'
+    ? autoencoderStage()
+    : stageName === 'decoder'
+      ? decoderStage(path.join(work, 'autoencoder'))
+      : diffusionStage(await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion')));
 let stopping = false;
 process.on('SIGINT', () => {
   stopping = true;

@@ -1,4 +1,4 @@
-import { CLIP_MAX_LENGTH, type TextEncoderConfig, type UNetConfig, type VaeConfig } from '@perfusion/fixtures';
+import { CLIP_MAX_LENGTH, schedulerConfigJson, type TextEncoderConfig, type UNetConfig, type VaeConfig } from '@perfusion/fixtures';
 import { TOY_VOCAB_SIZE } from './tokenizer/toy-tokenizer.js';
 
 /** Pixels a side of the images the toy model makes (the toy world's scenes). */
@@ -52,3 +52,32 @@ export const TOY_UNET: UNetConfig = {
   normNumGroups: 8,
   normEps: 1e-5,
 };
+
+/**
+ * What the toy UNet predicts: v = √ᾱ·ε − √(1−ᾱ)·x₀, not SD 1.5's ε (see {@link toySchedulerConfig}).
+ */
+export const TOY_PREDICTION_TYPE = 'v_prediction';
+
+/**
+ * The toy model's scheduler config: PNDM as SD 1.5's, but DDPM's linear β from 1e-4 to 0.02,
+ * v-prediction and trailing timesteps. A toy scene is mostly one flat background, so on a 16×16
+ * latent its colour shows through far more noise than a photograph's content does: under SD 1.5's
+ * schedule √ᾱ never drops below 0.068, the average of the 256 noisy cells still reveals the
+ * background at the last timestep, and a model trained there reads the background off the noise
+ * instead of the caption (after 3,400 steps × 32 its loss with the right caption, the empty one or
+ * a shuffled one differed by under 5 %, and it drew backgrounds at chance). DDPM's schedule ends at
+ * √ᾱ = 0.006, a quarter of its timesteps hide the background, and there only the caption can say
+ * what to draw; v-prediction keeps those steps' loss at full weight (ε's is ᾱ times smaller), and
+ * trailing spacing starts sampling at the last timestep, the one pure noise matches.
+ */
+export function toySchedulerConfig(): Record<string, unknown> {
+  return {
+    ...schedulerConfigJson(),
+    beta_schedule: 'linear',
+    beta_start: 0.0001,
+    beta_end: 0.02,
+    prediction_type: TOY_PREDICTION_TYPE,
+    timestep_spacing: 'trailing',
+    steps_offset: 0,
+  };
+}

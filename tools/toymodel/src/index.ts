@@ -14,11 +14,11 @@ export { randomImageBatch, scenesToPixels, normalTensor, objectPixelWeights, typ
 export { pixelsToImages } from './data/pixels-to-images.js';
 export { joinModels, type JoinOptions } from './graphs/join-models.js';
 export { withTrainableInputs, type TrainableModel, type TrainableParameter } from './graphs/trainable-parameters.js';
-export { autoencoderTrainingGraph, diffusionTrainingGraph, initialNetwork, INITIAL_WEIGHTS_SEED, type ToyComponent, type TrainingGraph } from './graphs/training-graphs.js';
+export { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, INITIAL_WEIGHTS_SEED, type ToyComponent, type TrainingGraph } from './graphs/training-graphs.js';
 export { withWeights, componentWeights } from './graphs/with-weights.js';
 export { trainStage, learningRateAt, checkpointFile, LOG_INTERVAL, type StageDefinition, type StageSettings, type StageProgress, type TrainStageOptions } from './training/train-stage.js';
 export { readStageCheckpoint, writeStageCheckpoint, type StageCheckpoint } from './training/checkpoint.js';
-export { autoencoderStage, diffusionStage, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder } from './training/stages.js';
+export { autoencoderStage, decoderStage, diffusionStage, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder } from './training/stages.js';
 export { STAGE_SETTINGS } from './training/stage-settings.js';
 export { writeToyModel, type ToyModelSources } from './export/write-toy-model.js';
 export { evaluateModel, evaluationScenes, EVALUATION_DEFAULTS, type EvaluationReport, type EvaluationSettings, type EvaluatedSample } from './evaluate/evaluate-model.js';

@@ -2,7 +2,7 @@ import { checkRgbImage, type RgbImage } from '@perfusion/encoders';
 import { COLOUR_NAMES, nearestColour, type ColourName } from './palette.js';
 import { SCENE_SIZE, SIZE_PIXELS, type PositionName, type Scene, type SizeName } from './scene.js';
 import type { ShapeName } from './shapes.js';
-import { connectedComponents } from './components.js';
+import { componentsTouch, connectedComponents, interiorPixels, type Component } from './components.js';
 import { classifyShape } from './classify-shape.js';
 import { scoreAnalysis, type SceneScore } from './score.js';
 
@@ -32,6 +32,20 @@ export interface AnalyseOptions {
   readonly minArea?: number;
 }
 
+/** Interior pixels (see interiorPixels) a region needs to be solid rather than a band between two colours. */
+const SOLID_INTERIOR = 4;
+
+/**
+ * Drops the bands a soft edge leaves: where an object meets the background, a blurred or generated
+ * picture blends the two colours, and the blend can be nearer a third palette colour (gray between
+ * white and green, orange between yellow and red). Such a band is at most two pixels wide, so it
+ * has no interior, and it hugs a solid region.
+ */
+function withoutBlendBands(regions: readonly Component[]): Component[] {
+  const solid = regions.filter((r) => interiorPixels(r) >= SOLID_INTERIOR);
+  return regions.filter((r) => solid.includes(r) || !solid.some((s) => componentsTouch(r, s)));
+}
+
 /** Offsets from the image centre below this fraction of the side count as "center". */
 const CENTER_FRACTION = 1 / 8;
 /** Boxes whose longer side reaches this fraction of the image are "large": halfway between the two sizes. */
@@ -48,7 +62,8 @@ export function positionOf(cx: number, cy: number, width: number, height: number
 
 /**
  * Reads a scene back from pixels: every pixel takes its nearest palette colour, the commonest colour
- * is the background, and each 8-connected region of one other colour is an object, whose shape is its
+ * is the background, and each 8-connected region of one other colour is an object (unless it is a thin
+ * band of blended colour along another region's edge), whose shape is its
  * nearest silhouette, size its bounding box, and position its box centre. With `expected`, also scores
  * the image against that scene.
  */
@@ -64,8 +79,8 @@ export function analyseImage(image: RgbImage, expected?: Scene, options: Analyse
   }
   const backgroundLabel = counts.indexOf(Math.max(...counts));
   const minArea = options.minArea ?? 16;
-  const objects = connectedComponents(labels, width, height, backgroundLabel)
-    .filter((c) => c.area >= minArea)
+  const regions = connectedComponents(labels, width, height, backgroundLabel).filter((c) => c.area >= minArea);
+  const objects = withoutBlendBands(regions)
     .map((c): FoundObject => {
       const boxWidth = c.x1 - c.x0;
       const boxHeight = c.y1 - c.y0;

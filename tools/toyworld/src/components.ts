@@ -56,3 +56,37 @@ export function connectedComponents(labels: Uint8Array, width: number, height: n
   }
   return components;
 }
+
+/** Pixels of the component whose eight neighbours all belong to it: none in a band two pixels wide. */
+export function interiorPixels(component: Component): number {
+  const width = component.x1 - component.x0;
+  const height = component.y1 - component.y0;
+  const at = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < width && y < height && component.mask[y * width + x] === 1;
+  let interior = 0;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      let all = at(x, y);
+      for (let dy = -1; dy <= 1 && all; dy++) for (let dx = -1; dx <= 1 && all; dx++) all = at(x + dx, y + dy);
+      if (all) interior++;
+    }
+  }
+  return interior;
+}
+
+/** Whether some pixel of `a` is one of the eight neighbours of a pixel of `b`. */
+export function componentsTouch(a: Component, b: Component): boolean {
+  if (a.x0 > b.x1 || b.x0 > a.x1 || a.y0 > b.y1 || b.y0 > a.y1) return false;
+  const aw = a.x1 - a.x0;
+  const bw = b.x1 - b.x0;
+  for (let y = a.y0; y < a.y1; y++) {
+    for (let x = a.x0; x < a.x1; x++) {
+      if (a.mask[(y - a.y0) * aw + (x - a.x0)] !== 1) continue;
+      for (let ny = y - 1; ny <= y + 1; ny++) {
+        for (let nx = x - 1; nx <= x + 1; nx++) {
+          if (nx >= b.x0 && nx < b.x1 && ny >= b.y0 && ny < b.y1 && b.mask[(ny - b.y0) * bw + (nx - b.x0)] === 1) return true;
+        }
+      }
+    }
+  }
+  return false;
+}

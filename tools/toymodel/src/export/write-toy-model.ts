@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { onnxPipelineIndexJson, schedulerConfigJson, stableJson, textEncoderConfigJson, unetConfigJson, vaeConfigJson, writeFolderAtomically } from '@perfusion/fixtures';
+import { onnxPipelineIndexJson, stableJson, textEncoderConfigJson, unetConfigJson, vaeConfigJson, writeFolderAtomically } from '@perfusion/fixtures';
 import { writeModel } from '@perfusion/onnx-graph';
-import { TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE } from '../architecture.js';
+import { TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE, toySchedulerConfig } from '../architecture.js';
 import { initialNetwork } from '../graphs/training-graphs.js';
 import { componentWeights, withWeights } from '../graphs/with-weights.js';
 import type { StageCheckpoint } from '../training/checkpoint.js';
@@ -11,6 +11,8 @@ import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
 /** What {@link writeToyModel} packs into a model folder. */
 export interface ToyModelSources {
   readonly autoencoder: StageCheckpoint;
+  /** The decoder stage's checkpoint, whose decoder replaces the autoencoder stage's when given. */
+  readonly decoder?: StageCheckpoint;
   readonly diffusion: StageCheckpoint;
   /** SD's latent scale measured on the trained encoder. */
   readonly scalingFactor: number;
@@ -26,10 +28,10 @@ export async function writeToyModel(outDir: string, sources: ToyModelSources): P
   const tokenizer = toyTokenizer();
   const { startId, endId } = tokenizer.encoder;
   const vae = vaeConfigJson({ ...TOY_VAE, scalingFactor: Number(sources.scalingFactor.toPrecision(6)) });
-  const trainedSteps = { autoencoder: sources.autoencoder.step, diffusion: sources.diffusion.step };
+  const trainedSteps = { autoencoder: sources.autoencoder.step, ...(sources.decoder && { decoder: sources.decoder.step }), diffusion: sources.diffusion.step };
   const texts: [string, string][] = [
     ['model_index.json', stableJson(modelIndex(trainedSteps))],
-    ['scheduler/scheduler_config.json', stableJson(schedulerConfigJson())],
+    ['scheduler/scheduler_config.json', stableJson(toySchedulerConfig())],
     ...[...tokenizer.files].map(([name, text]): [string, string] => [`tokenizer/${name}`, text]),
     ['text_encoder/config.json', stableJson(textEncoderConfigJson(TOY_TEXT_ENCODER, 'float32', { bos: startId, eos: endId, pad: endId }))],
     ['unet/config.json', stableJson(unetConfigJson(TOY_UNET))],
@@ -40,7 +42,7 @@ export async function writeToyModel(outDir: string, sources: ToyModelSources): P
     ['text_encoder', sources.diffusion],
     ['unet', sources.diffusion],
     ['vae_encoder', sources.autoencoder],
-    ['vae_decoder', sources.autoencoder],
+    ['vae_decoder', sources.decoder ?? sources.autoencoder],
   ] as const;
   await writeFolderAtomically(path.resolve(outDir), true, async (temp) => {
     for (const [file, text] of texts) {

@@ -41,8 +41,8 @@ const differentiate = (model: ModelProto, parameters: readonly TrainableParamete
 
 /**
  * The text-to-image denoising objective over the text encoder and the UNet together:
- * inputs `input_ids` [B, 77], `sample` (noised latents), `timestep`, `target` (the noise);
- * `loss` = mean squared error of the UNet's ε prediction. Gradients reach every weight of both
+ * inputs `input_ids` [B, 77], `sample` (noised latents), `timestep`, `target` (v or ε);
+ * `loss` = mean squared error of the UNet's prediction. Gradients reach every weight of both
  * networks (the encoder learns the world's words with the UNet).
  */
 export function diffusionTrainingGraph(textEncoder: ModelProto, unet: ModelProto): TrainingGraph {
@@ -54,6 +54,20 @@ export function diffusionTrainingGraph(textEncoder: ModelProto, unet: ModelProto
 }
 
 /**
+ * Encoder → sampled latent → decoder → reconstruction loss, over whatever weights the two networks
+ * take as inputs.
+ */
+function reconstructionModel(encoder: ModelProto, decoder: ModelProto, klWeight: number): ModelProto {
+  // The encoder's output is the mean half of quant_conv's moments; the sampling head wants both halves.
+  const meanSlice = new GraphIndex(encoder.graph!).producer('latent_sample');
+  const moments = meanSlice?.input[0];
+  if (moments === undefined) throw new Error('reconstructionModel: the VAE encoder has no latent_sample Slice (not built by buildVaeEncoder?)');
+  let model = joinModels(encoder, gaussianSamplingHead(TOY_VAE.latentChannels), { connect: { moments }, prefix: 'sampling:' });
+  model = joinModels(model, decoder, { connect: { latent_sample: 'latent' }, prefix: 'decoder:', rename: { sample: 'reconstruction' } });
+  return joinModels(model, autoencoderLossHead(klWeight), { connect: { reconstruction: 'reconstruction', image: 'sample', kl: 'kl' }, prefix: 'loss:' });
+}
+
+/**
  * The autoencoder objective: inputs `sample` (images in [−1, 1]), `noise` (standard normal,
  * latent-shaped) and `pixel_weights` [B, 1, H, W]; the encoder's Gaussian is sampled, decoded, and
  * `loss` = weighted absolute + squared reconstruction error + klWeight · KL to N(0, 1)
@@ -62,12 +76,15 @@ export function diffusionTrainingGraph(textEncoder: ModelProto, unet: ModelProto
 export function autoencoderTrainingGraph(encoder: ModelProto, decoder: ModelProto, klWeight: number): TrainingGraph {
   const enc = withTrainableInputs(encoder, 'vae_encoder');
   const dec = withTrainableInputs(decoder, 'vae_decoder');
-  // The encoder's output is the mean half of quant_conv's moments; the sampling head wants both halves.
-  const meanSlice = new GraphIndex(enc.model.graph!).producer('latent_sample');
-  const moments = meanSlice?.input[0];
-  if (moments === undefined) throw new Error('autoencoderTrainingGraph: the VAE encoder has no latent_sample Slice (not built by buildVaeEncoder?)');
-  let model = joinModels(enc.model, gaussianSamplingHead(TOY_VAE.latentChannels), { connect: { moments }, prefix: 'sampling:' });
-  model = joinModels(model, dec.model, { connect: { latent_sample: 'latent' }, prefix: 'decoder:', rename: { sample: 'reconstruction' } });
-  model = joinModels(model, autoencoderLossHead(klWeight), { connect: { reconstruction: 'reconstruction', image: 'sample', kl: 'kl' }, prefix: 'loss:' });
-  return differentiate(model, [...enc.parameters, ...dec.parameters]);
+  return differentiate(reconstructionModel(enc.model, dec.model, klWeight), [...enc.parameters, ...dec.parameters]);
+}
+
+/**
+ * The autoencoder objective (same inputs) with only the decoder's weights trainable: the encoder
+ * keeps its weights as constants, so the latent space the UNet learnt does not move while the
+ * decoder learns to draw sharper pictures from it.
+ */
+export function decoderTrainingGraph(trainedEncoder: ModelProto, decoder: ModelProto): TrainingGraph {
+  const dec = withTrainableInputs(decoder, 'vae_decoder');
+  return differentiate(reconstructionModel(trainedEncoder, dec.model, 0), dec.parameters);
 }

@@ -1,7 +1,14 @@
+import { TOY_PREDICTION_TYPE, toySchedulerConfig } from '../architecture.js';
 import type { StageSettings } from './train-stage.js';
 
+const scheduleName = (): string => {
+  const c = toySchedulerConfig();
+  return `${String(c['beta_schedule'])} ${String(c['beta_start'])}..${String(c['beta_end'])}`;
+};
+
 /** The settings the committed toy model was trained with. */
-export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'diffusion', StageSettings>> = {
+export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffusion', StageSettings>> = {
   autoencoder: { seed: 1, batchSize: 16, learningRate: 1e-3, warmupSteps: 100, steps: 1200, decaySteps: 400, weightDecay: 0, averageDecay: 0.995 },
-  diffusion: { seed: 2, batchSize: 32, learningRate: 6e-4, warmupSteps: 200, steps: 3600, decaySteps: 1000, weightDecay: 0.01, averageDecay: 0.999 },
+  decoder: { seed: 3, batchSize: 16, learningRate: 3e-4, warmupSteps: 50, steps: 3000, decaySteps: 600, weightDecay: 0, averageDecay: 0.995 },
+  diffusion: { seed: 2, batchSize: 32, learningRate: 6e-4, warmupSteps: 200, steps: 9000, decaySteps: 1500, weightDecay: 0.01, averageDecay: 0.999, schedule: scheduleName(), prediction: TOY_PREDICTION_TYPE },
 };

@@ -1,15 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
-import { schedulerConfigJson } from '@perfusion/fixtures';
 import { Rng, Tensor } from '@perfusion/tensor-core';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
-import { TOY_UNET } from '../architecture.js';
+import { TOY_UNET, toySchedulerConfig } from '../architecture.js';
 import { normalTensor, objectPixelWeights, randomImageBatch } from '../data/scene-batches.js';
 import { trainingCaption } from '../data/training-caption.js';
 import { trainingScene } from '../data/held-out.js';
 import { BaseTrainingError } from '../errors.js';
-import { autoencoderTrainingGraph, diffusionTrainingGraph, initialNetwork } from '../graphs/training-graphs.js';
+import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, type TrainingGraph } from '../graphs/training-graphs.js';
 import { componentWeights, withWeights } from '../graphs/with-weights.js';
 import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
 import { readStageCheckpoint } from './checkpoint.js';
@@ -28,12 +27,11 @@ export const OBJECT_PIXEL_WEIGHT = 8;
 /** Share of diffusion-training captions replaced by the empty prompt, so classifier-free guidance has an unconditional model. */
 export const CAPTION_DROPOUT = 0.1;
 
-/** The autoencoder stage: SD's VAE trained to reconstruct random scenes through its 16×16×4 Gaussian latent. */
-export function autoencoderStage(): StageDefinition {
-  const graph = autoencoderTrainingGraph(initialNetwork('vae_encoder'), initialNetwork('vae_decoder'), KL_WEIGHT);
+/** Feeds of the reconstruction objectives: random scenes, latent-shaped noise, object pixels weighted up. */
+function reconstructionStage(name: string, graph: TrainingGraph): StageDefinition {
   const latentSide = 16;
   return {
-    name: 'autoencoder',
+    name,
     graph,
     batch: (rng, batchSize) => {
       const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize);
@@ -44,6 +42,25 @@ export function autoencoderStage(): StageDefinition {
       };
     },
   };
+}
+
+/** The autoencoder stage: SD's VAE trained to reconstruct random scenes through its 16×16×4 Gaussian latent. */
+export function autoencoderStage(): StageDefinition {
+  return reconstructionStage('autoencoder', autoencoderTrainingGraph(initialNetwork('vae_encoder'), initialNetwork('vae_decoder'), KL_WEIGHT));
+}
+
+/**
+ * The decoder stage: the autoencoder stage's decoder trained on with its encoder frozen (so it can
+ * run beside or after diffusion training, whose latents come from that encoder). It starts from
+ * the autoencoder checkpoint's averaged decoder; later runs resume from its own checkpoint.
+ */
+export function decoderStage(autoencoderDir: string): StageDefinition {
+  const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
+  if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
+  const source = checkpointFile(autoencoderDir);
+  const encoder = withWeights(initialNetwork('vae_encoder'), componentWeights(checkpoint, 'vae_encoder'), source);
+  const decoder = withWeights(initialNetwork('vae_decoder'), componentWeights(checkpoint, 'vae_decoder'), source);
+  return reconstructionStage('decoder', decoderTrainingGraph(encoder, decoder));
 }
 
 /** The frozen encoder of a trained autoencoder stage, and the latent scale measured on it. */
@@ -89,12 +106,12 @@ export async function loadTrainedEncoder(autoencoderDir: string, workDir: string
 
 /**
  * The denoising stage: the text encoder and the UNet trained together on (caption, latent) pairs
- * of random scenes, ε-prediction under SD 1.5's noise schedule, captions in varied phrasings and
+ * of random scenes, v-prediction under SD 1.5's noise schedule ({@link toySchedulerConfig}), captions in varied phrasings and
  * {@link CAPTION_DROPOUT} of them empty.
  */
 export function diffusionStage(encoder: TrainedEncoder): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
-  const schedule = TrainingNoiseSchedule.fromConfig(schedulerConfigJson() as never);
+  const schedule = TrainingNoiseSchedule.fromConfig(toySchedulerConfig() as never);
   const tokenizer = toyTokenizer().encoder;
   const side = TOY_UNET.sampleSize;
   const latentSize = TOY_UNET.inChannels * side * side;

@@ -22,6 +22,9 @@ export interface StageSettings {
   readonly weightDecay: number;
   /** Decay of the weights' moving average (what is exported). */
   readonly averageDecay: number;
+  /** The diffusion stage's noise schedule and what the UNet predicts, so a checkpoint is never resumed under another objective. */
+  readonly schedule?: string;
+  readonly prediction?: string;
 }
 
 /** What one stage trains: its differentiated graph and how to draw a batch of feeds. */
