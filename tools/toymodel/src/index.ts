@@ -3,7 +3,7 @@
  * its training with the project's own autodiff, the evaluator, the example concept and its
  * fidelity/alignment sweep, and the committed weights the apps use by default.
  */
-export { TOY_IMAGE_SIZE, TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE } from './architecture.js';
+export { TOY_IMAGE_SIZE, TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE, TOY_PREDICTION_TYPE, toySchedulerConfig } from './architecture.js';
 export { ensureDefaultModel, type DefaultModel } from './default-model.js';
 export { TOY_CONCEPTS_DIR, TOY_MODEL_DIR } from './model-dir.js';
 export { BaseTrainingError, GraphJoinError, ToyModelError } from './errors.js';
@@ -18,7 +18,7 @@ export { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph,
 export { withWeights, componentWeights } from './graphs/with-weights.js';
 export { trainStage, learningRateAt, checkpointFile, LOG_INTERVAL, type StageDefinition, type StageSettings, type StageProgress, type TrainStageOptions } from './training/train-stage.js';
 export { readStageCheckpoint, writeStageCheckpoint, type StageCheckpoint } from './training/checkpoint.js';
-export { autoencoderStage, decoderStage, diffusionStage, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder } from './training/stages.js';
+export { autoencoderStage, decoderStage, diffusionStage, toyNoiseSchedule, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder } from './training/stages.js';
 export { STAGE_SETTINGS } from './training/stage-settings.js';
 export { writeToyModel, type ToyModelSources } from './export/write-toy-model.js';
 export { evaluateModel, evaluationScenes, EVALUATION_DEFAULTS, type EvaluationReport, type EvaluationSettings, type EvaluatedSample } from './evaluate/evaluate-model.js';

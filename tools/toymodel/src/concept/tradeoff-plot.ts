@@ -22,7 +22,7 @@ export async function tradeoffPlotPng(series: readonly TradeoffSeries[], title: 
   const encoding = {
     x: { field: 'alignment', type: 'quantitative', title: 'prompt alignment (background and place right)', scale: { domain: [0, 1] } },
     y: { field: 'fidelity', type: 'quantitative', title: 'concept fidelity (pattern inside the object)', scale: { domain: [0, 1] } },
-    color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 } },
+    color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', direction: 'vertical', columns: 1, labelLimit: 400 } },
   };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

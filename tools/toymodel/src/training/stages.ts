@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
+import { parseSchedulerConfig } from '@perfusion/scheduler';
 import { Rng, Tensor } from '@perfusion/tensor-core';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
 import { TOY_UNET, toySchedulerConfig } from '../architecture.js';
@@ -105,13 +106,22 @@ export async function loadTrainedEncoder(autoencoderDir: string, workDir: string
 }
 
 /**
+ * The forward process the toy UNet learns, from {@link toySchedulerConfig} parsed as the pipeline
+ * parses the exported scheduler_config.json. (The raw object once went in unparsed, cast: its
+ * snake_case keys were ignored and a run trained on the defaults, ε-prediction.)
+ */
+export function toyNoiseSchedule(): TrainingNoiseSchedule {
+  return TrainingNoiseSchedule.fromConfig(parseSchedulerConfig(toySchedulerConfig(), 'toySchedulerConfig()'));
+}
+
+/**
  * The denoising stage: the text encoder and the UNet trained together on (caption, latent) pairs
  * of random scenes, v-prediction under SD 1.5's noise schedule ({@link toySchedulerConfig}), captions in varied phrasings and
  * {@link CAPTION_DROPOUT} of them empty.
  */
 export function diffusionStage(encoder: TrainedEncoder): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
-  const schedule = TrainingNoiseSchedule.fromConfig(toySchedulerConfig() as never);
+  const schedule = toyNoiseSchedule();
   const tokenizer = toyTokenizer().encoder;
   const side = TOY_UNET.sampleSize;
   const latentSize = TOY_UNET.inChannels * side * side;
