@@ -30,9 +30,10 @@ describe('README example', () => {
     // analysis.background, analysis.objects, analysis.score (agreement with the prompt, attribute by attribute)
     // example:end
 
-    // What the picture shows is the evaluator's business (docs/toy-model.md records its figures; the
-    // committed weights are still far from the goal); here: the example runs on the committed model.
+    // The evaluator measures the model at large (docs/toy-model.md); this checks the committed weights
+    // draw what the example asks for, as far as they reliably do: the background, and one object of
+    // the right colour in the right place (its shape is not yet reliable).
     expect([done.images[0]!.width, done.images[0]!.height]).toEqual([64, 64]);
-    expect(analysis.score).toBeDefined();
+    expect(analysis.score).toMatchObject({ background: true, count: true, objects: [{ colour: true, position: true }] });
   }, 60_000);
 });
