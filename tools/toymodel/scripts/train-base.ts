@@ -1,10 +1,11 @@
 /**
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
- *     [--total-steps N] [--decay-steps N]
+ *     [--total-steps N] [--decay-steps N] [--patterns-from STEP]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
- * settings (src/training/stage-settings.ts), e.g. to train on in a later session. The decoder stage
+ * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --patterns-from
+ * sets the step from which scenes hold striped and checkered objects. The decoder stage
  * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
  */
 import 'reflect-metadata';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     steps: { type: 'string' },
     'total-steps': { type: 'string' },
     'decay-steps': { type: 'string' },
+    'patterns-from': { type: 'string' },
   },
 });
 const stageName = values.stage;
@@ -34,13 +36,14 @@ const settings: StageSettings = {
   ...STAGE_SETTINGS[stageName],
   ...(values['total-steps'] !== undefined && { steps: Number(values['total-steps']) }),
   ...(values['decay-steps'] !== undefined && { decaySteps: Number(values['decay-steps']) }),
+  ...(values['patterns-from'] !== undefined && { patternsFrom: Number(values['patterns-from']) }),
 };
 const stage =
   stageName === 'autoencoder'
     ? autoencoderStage()
     : stageName === 'decoder'
-      ? decoderStage(path.join(work, 'autoencoder'))
-      : diffusionStage(await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion')));
+      ? decoderStage(path.join(work, 'autoencoder'), settings)
+      : diffusionStage(await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion')), settings);
 let stopping = false;
 process.on('SIGINT', () => {
   stopping = true;

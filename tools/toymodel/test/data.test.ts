@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@perfusion/tensor-core';
-import { caption, COLOUR_NAMES, parseCaption, PLACE_PHRASES, randomScene, SHAPE_NAMES, SIZE_NAMES } from '@perfusion/toyworld';
-import { CAPTION_FRAMINGS, heldOutScene, isHeldOut, TOY_TEXT_ENCODER, TOY_VOCAB_SIZE, toyTokenizer, trainingCaption, trainingScene } from '../src/index.js';
+import { caption, COLOUR_NAMES, objectBox, objectCovers, parseCaption, PLACE_PHRASES, randomScene, renderScene, SHAPE_NAMES, SIZE_NAMES, type Scene } from '@perfusion/toyworld';
+import {
+  CAPTION_FRAMINGS,
+  exampleConceptMask,
+  exampleConceptScenes,
+  heldOutScene,
+  isExampleConceptPattern,
+  isHeldOut,
+  PATTERN_RATE,
+  TOY_TEXT_ENCODER,
+  TOY_VOCAB_SIZE,
+  toyTokenizer,
+  trainingCaption,
+  trainingScene,
+  TRAINING_PATTERN_CELL,
+} from '../src/index.js';
 
 describe('toy tokenizer', () => {
   it('has exactly the text encoder’s rows, in CLIP’s file format', () => {
@@ -65,5 +79,61 @@ describe('held-out combinations', () => {
       const scene = heldOutScene(rng.fork(`h${i}`), 1);
       expect(isHeldOut(scene.objects[0]!.shape, scene.objects[0]!.colour, scene.background)).toBe(true);
     }
+  });
+});
+
+describe('patterned training scenes', () => {
+  it('give about a quarter of objects a valid stripe or check fill, never the example concept’s', () => {
+    const rng = new Rng(11);
+    let objects = 0;
+    let patterned = 0;
+    const kinds = new Set<string>();
+    for (let i = 0; i < 800; i++) {
+      const scene = trainingScene(rng.fork(i), { patterns: true });
+      renderScene(scene); // validates: the second colour differs from the object's and the background
+      for (const o of scene.objects) {
+        objects += 1;
+        if (o.pattern === undefined) continue;
+        patterned += 1;
+        kinds.add(o.pattern.kind);
+        expect(o.pattern.cell).toBe(TRAINING_PATTERN_CELL);
+        expect(isExampleConceptPattern(o, o.pattern), JSON.stringify(o)).toBe(false);
+      }
+    }
+    expect(patterned / objects).toBeGreaterThan(PATTERN_RATE - 0.04);
+    expect(patterned / objects).toBeLessThan(PATTERN_RATE + 0.04);
+    expect([...kinds].sort()).toEqual(['checkered', 'striped']);
+    for (let i = 0; i < 100; i++) expect(trainingScene(rng.fork(`flat${i}`)).objects.every((o) => o.pattern === undefined)).toBe(true);
+  });
+
+  it('name their pattern before the noun in every caption, never its second colour', () => {
+    const scene: Scene = { background: 'gray', objects: [{ shape: 'heart', colour: 'red', size: 'large', position: 'left', pattern: { kind: 'striped', colour: 'blue', cell: 8 } }] };
+    for (let i = 0; i < 50; i++) {
+      const text = trainingCaption(scene, new Rng(i));
+      expect(text).toMatch(/\bstriped heart\b/);
+      expect(text).not.toContain('blue');
+    }
+  });
+
+  it('the example concept’s mask covers its star and a margin, nothing else', () => {
+    const [scene] = exampleConceptScenes();
+    const mask = exampleConceptMask(scene!);
+    const object = scene!.objects[0]!;
+    const box = objectBox(object.size, object.position);
+    let inside = 0;
+    let covered = 0;
+    for (let y = 0; y < 64; y++) {
+      for (let x = 0; x < 64; x++) {
+        const white = mask.data[(y * 64 + x) * 3] === 255;
+        if (objectCovers(object, x, y)) {
+          covered += 1;
+          expect(white).toBe(true);
+        }
+        if (!white) continue;
+        inside += 1;
+        expect(x >= box.x0 - 2 && x < box.x1 + 2 && y >= box.y0 - 2 && y < box.y1 + 2, `(${x}, ${y})`).toBe(true);
+      }
+    }
+    expect(inside).toBeGreaterThan(covered);
   });
 });

@@ -63,6 +63,19 @@ describe('trainStage', () => {
     await expect(trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 2 }, checkpointEvery: 100 })).rejects.toThrow(/past the 2 steps/);
   });
 
+  it('lets patternsFrom move while it lies ahead of the checkpoint, never into steps already taken', async () => {
+    const dir = path.join(root, 'patterns');
+    const steps: number[] = [];
+    const stage = tinyAutoencoderStage();
+    const counting: StageDefinition = { ...stage, batch: (rng, batchSize, step) => (steps.push(step), stage.batch(rng, batchSize, step)) };
+    await trainStage(counting, { workDir: dir, settings: { ...settings, steps: 2, patternsFrom: 10 }, checkpointEvery: 100 });
+    expect(steps).toEqual([0, 1]);
+    await trainStage(counting, { workDir: dir, settings: { ...settings, steps: 3, patternsFrom: 2 }, checkpointEvery: 100 });
+    expect(steps).toEqual([0, 1, 2]);
+    await expect(trainStage(counting, { workDir: dir, settings: { ...settings, steps: 4, patternsFrom: 1 }, checkpointEvery: 100 })).rejects.toThrow(/patternsFrom 1 would rewrite steps already taken/);
+    await expect(trainStage(counting, { workDir: dir, settings: { ...settings, steps: 4 }, checkpointEvery: 100 })).rejects.toThrow(/move it to step 3 or later/);
+  });
+
   it('warms the learning rate up, holds it, then decays it to a tenth', () => {
     expect(learningRateAt(settings, 0)).toBeCloseTo(1.5e-3);
     expect(learningRateAt(settings, 10)).toBeCloseTo(3e-3);

@@ -26,7 +26,7 @@ export const POSITION_CENTRES: Record<PositionName, readonly [number, number]> =
 /** Boxes of two objects keep at least this many background pixels between them, so they never touch. */
 export const MIN_GAP = 2;
 
-/** Patterns the base world never draws: only personalisation examples use them. */
+/** Two-colour fills: the toy model's training world puts them on some objects, and the example concept is one. */
 export const PATTERN_KINDS = ['checkered', 'striped'] as const;
 export type PatternKind = (typeof PATTERN_KINDS)[number];
 
@@ -50,7 +50,7 @@ export interface SceneObject {
   readonly colour: ColourName;
   readonly size: SizeName;
   readonly position: PositionName;
-  /** Absent in the base world: objects are one flat colour. */
+  /** Absent: the object is one flat colour. */
   readonly pattern?: ObjectPattern;
 }
 

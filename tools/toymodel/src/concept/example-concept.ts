@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodePng } from '@perfusion/encoders';
-import { renderScene, type ColourName, type ObjectPattern, type PositionName, type Scene } from '@perfusion/toyworld';
+import { createRgbImage, type RgbImage } from '@perfusion/encoders';
+import { objectCovers, renderScene, SCENE_SIZE, type ColourName, type ObjectPattern, type PositionName, type Scene } from '@perfusion/toyworld';
 
 /**
  * The bundled example concept: a yellow star with black horizontal bands 8 pixels wide, a pattern
@@ -40,12 +41,41 @@ export function exampleConceptScenes(): Scene[] {
   }));
 }
 
-/** Writes the five training pictures as PNGs into `dir` (created); returns their paths. */
+/** Pixels the mask reaches beyond the object's edge, so the loss also sees the edge's blend. */
+const MASK_MARGIN = 2;
+
+/**
+ * The concept's mask in a scene: white over its object grown by {@link MASK_MARGIN} pixels, black
+ * elsewhere. The five pictures differ in background and place, which the training prompts do not
+ * name; without a mask the token would also be taught those backgrounds, and the object is a
+ * fifth of the picture.
+ */
+export function exampleConceptMask(scene: Scene): RgbImage {
+  const object = scene.objects[0]!;
+  const mask = createRgbImage(SCENE_SIZE, SCENE_SIZE);
+  for (let y = 0; y < SCENE_SIZE; y++) {
+    for (let x = 0; x < SCENE_SIZE; x++) {
+      let near = false;
+      for (let dy = -MASK_MARGIN; dy <= MASK_MARGIN && !near; dy++) {
+        for (let dx = -MASK_MARGIN; dx <= MASK_MARGIN && !near; dx++) near = objectCovers(object, x + dx, y + dy);
+      }
+      if (near) mask.data.fill(255, (y * SCENE_SIZE + x) * 3, (y * SCENE_SIZE + x) * 3 + 3);
+    }
+  }
+  return mask;
+}
+
+/**
+ * Writes the five training pictures into `dir` (created) as `<name>.png` with the concept's mask
+ * beside each as `<name>.mask.png` (the trainer then weighs the loss inside the mask only);
+ * returns the pictures' paths.
+ */
 export function writeExampleConceptImages(dir: string): string[] {
   fs.mkdirSync(dir, { recursive: true });
   return exampleConceptScenes().map((scene, i) => {
-    const file = path.join(dir, `striped-star-${i + 1}-${scene.objects[0]!.position}.png`);
-    fs.writeFileSync(file, encodePng(renderScene(scene)));
-    return file;
+    const name = path.join(dir, `striped-star-${i + 1}-${scene.objects[0]!.position}`);
+    fs.writeFileSync(`${name}.png`, encodePng(renderScene(scene)));
+    fs.writeFileSync(`${name}.mask.png`, encodePng(exampleConceptMask(scene)));
+    return `${name}.png`;
   });
 }

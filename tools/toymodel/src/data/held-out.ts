@@ -1,5 +1,6 @@
 import type { Rng } from '@perfusion/tensor-core';
 import { randomScene, type ColourName, type Scene, type ShapeName } from '@perfusion/toyworld';
+import { withRandomPatterns } from './patterns.js';
 
 /**
  * Whether the combination (shape, colour, background) is held out of diffusion training: about one
@@ -18,11 +19,14 @@ export function isHeldOut(shape: ShapeName, colour: ColourName, background: Colo
 
 const heldOutObject = (scene: Scene): boolean => scene.objects.some((o) => isHeldOut(o.shape, o.colour, scene.background));
 
-/** A random training scene: no object of it forms a held-out combination with the background. */
-export function trainingScene(rng: Rng): Scene {
+/**
+ * A random training scene: no object of it forms a held-out combination with the background.
+ * With `patterns`, some objects are striped or checkered ({@link withRandomPatterns}).
+ */
+export function trainingScene(rng: Rng, options: { readonly patterns?: boolean } = {}): Scene {
   for (let attempt = 0; ; attempt++) {
     const scene = randomScene(rng.fork(attempt));
-    if (!heldOutObject(scene)) return scene;
+    if (!heldOutObject(scene)) return options.patterns === true ? withRandomPatterns(scene, rng.fork('patterns')) : scene;
   }
 }
 

@@ -13,6 +13,8 @@ function describe(object: SceneObject, rng: Rng): string {
   const words: string[] = [];
   if (rng.uniform() >= DROP.size) words.push(object.size);
   if (rng.uniform() >= DROP.colour) words.push(object.colour);
+  // Never dropped: a caption without it would teach that any object may come out patterned.
+  if (object.pattern !== undefined) words.push(object.pattern.kind);
   words.push(object.shape);
   const phrase = `${article(words[0]!)} ${words.join(' ')}`;
   return rng.uniform() >= DROP.place ? `${phrase} ${PLACE_PHRASES[object.position]}` : phrase;
@@ -21,8 +23,9 @@ function describe(object: SceneObject, rng: Rng): string {
 /**
  * A caption of `scene` in one of the phrasings people type: the toy world's strict grammar
  * ("a small red star on the left, gray background") most of the time, with an optional framing
- * ("a photo of …"), "on a gray background" for ", gray background", and size, colour, place or
- * background sometimes left out (the model then learns that anything goes for that attribute).
+ * ("a photo of …"), "on a gray background" for ", gray background", a pattern's kind before the
+ * noun ("a red striped heart", its second colour unsaid), and size, colour, place or background
+ * sometimes left out (the model then learns that anything goes for that attribute).
  * The caption stays true to the scene: every word it has is a fact of the picture.
  */
 export function trainingCaption(scene: Scene, rng: Rng): string {

@@ -6,9 +6,25 @@ const scheduleName = (): string => {
   return `${String(c['beta_schedule'])} ${String(c['beta_start'])}..${String(c['beta_end'])}`;
 };
 
-/** The settings the committed toy model was trained with. */
+/**
+ * The settings the committed toy model was trained with. Patterns came in mid-run (`patternsFrom`):
+ * the world had flat objects only until the striped example concept showed that a concept cannot
+ * draw a texture its base model never learnt.
+ */
 export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffusion', StageSettings>> = {
   autoencoder: { seed: 1, batchSize: 16, learningRate: 1e-3, warmupSteps: 100, steps: 1200, decaySteps: 400, weightDecay: 0, averageDecay: 0.995 },
-  decoder: { seed: 3, batchSize: 16, learningRate: 3e-4, warmupSteps: 50, steps: 3000, decaySteps: 600, weightDecay: 0, averageDecay: 0.995 },
-  diffusion: { seed: 2, batchSize: 32, learningRate: 6e-4, warmupSteps: 200, steps: 9000, decaySteps: 1500, weightDecay: 0.01, averageDecay: 0.999, schedule: scheduleName(), prediction: TOY_PREDICTION_TYPE },
+  decoder: { seed: 3, batchSize: 16, learningRate: 3e-4, warmupSteps: 50, steps: 2100, decaySteps: 400, weightDecay: 0, averageDecay: 0.995, patternsFrom: 1445 },
+  diffusion: {
+    seed: 2,
+    batchSize: 32,
+    learningRate: 6e-4,
+    warmupSteps: 200,
+    steps: 7600,
+    decaySteps: 1200,
+    weightDecay: 0.01,
+    averageDecay: 0.999,
+    schedule: scheduleName(),
+    prediction: TOY_PREDICTION_TYPE,
+    patternsFrom: 5165,
+  },
 };

@@ -3,11 +3,13 @@ import * as path from 'node:path';
 import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
 import { parseSchedulerConfig } from '@perfusion/scheduler';
 import { Rng, Tensor } from '@perfusion/tensor-core';
+import { randomScene } from '@perfusion/toyworld';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
 import { TOY_UNET, toySchedulerConfig } from '../architecture.js';
 import { normalTensor, objectPixelWeights, randomImageBatch } from '../data/scene-batches.js';
 import { trainingCaption } from '../data/training-caption.js';
 import { trainingScene } from '../data/held-out.js';
+import { withRandomPatterns } from '../data/patterns.js';
 import { BaseTrainingError } from '../errors.js';
 import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, type TrainingGraph } from '../graphs/training-graphs.js';
 import { componentWeights, withWeights } from '../graphs/with-weights.js';
@@ -28,14 +30,22 @@ export const OBJECT_PIXEL_WEIGHT = 8;
 /** Share of diffusion-training captions replaced by the empty prompt, so classifier-free guidance has an unconditional model. */
 export const CAPTION_DROPOUT = 0.1;
 
+/** When a stage's scenes start to hold patterned objects (the `patternsFrom` of its settings; absent: never). */
+export interface PatternCurriculum {
+  readonly patternsFrom?: number;
+}
+
+const hasPatterns = (curriculum: PatternCurriculum, step: number): boolean => curriculum.patternsFrom !== undefined && step >= curriculum.patternsFrom;
+
 /** Feeds of the reconstruction objectives: random scenes, latent-shaped noise, object pixels weighted up. */
-function reconstructionStage(name: string, graph: TrainingGraph): StageDefinition {
+function reconstructionStage(name: string, graph: TrainingGraph, curriculum: PatternCurriculum = {}): StageDefinition {
   const latentSide = 16;
   return {
     name,
     graph,
-    batch: (rng, batchSize) => {
-      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize);
+    batch: (rng, batchSize, step) => {
+      const patterns = hasPatterns(curriculum, step);
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => (patterns ? withRandomPatterns(randomScene(r), r.fork('patterns')) : randomScene(r)));
       return {
         sample: pixels,
         noise: normalTensor(rng.fork('noise'), [batchSize, 4, latentSide, latentSide]),
@@ -55,13 +65,13 @@ export function autoencoderStage(): StageDefinition {
  * run beside or after diffusion training, whose latents come from that encoder). It starts from
  * the autoencoder checkpoint's averaged decoder; later runs resume from its own checkpoint.
  */
-export function decoderStage(autoencoderDir: string): StageDefinition {
+export function decoderStage(autoencoderDir: string, curriculum: PatternCurriculum = {}): StageDefinition {
   const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
   if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
   const source = checkpointFile(autoencoderDir);
   const encoder = withWeights(initialNetwork('vae_encoder'), componentWeights(checkpoint, 'vae_encoder'), source);
   const decoder = withWeights(initialNetwork('vae_decoder'), componentWeights(checkpoint, 'vae_decoder'), source);
-  return reconstructionStage('decoder', decoderTrainingGraph(encoder, decoder));
+  return reconstructionStage('decoder', decoderTrainingGraph(encoder, decoder), curriculum);
 }
 
 /** The frozen encoder of a trained autoencoder stage, and the latent scale measured on it. */
@@ -119,7 +129,7 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
  * of random scenes, v-prediction under SD 1.5's noise schedule ({@link toySchedulerConfig}), captions in varied phrasings and
  * {@link CAPTION_DROPOUT} of them empty.
  */
-export function diffusionStage(encoder: TrainedEncoder): StageDefinition {
+export function diffusionStage(encoder: TrainedEncoder, curriculum: PatternCurriculum = {}): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
   const schedule = toyNoiseSchedule();
   const tokenizer = toyTokenizer().encoder;
@@ -128,8 +138,9 @@ export function diffusionStage(encoder: TrainedEncoder): StageDefinition {
   return {
     name: 'diffusion',
     graph,
-    batch: async (rng: Rng, batchSize: number) => {
-      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, trainingScene);
+    batch: async (rng: Rng, batchSize: number, step: number) => {
+      const patterns = hasPatterns(curriculum, step);
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => trainingScene(r, { patterns }));
       const latents = (await encoder.session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
       const ids = new Int32Array(batchSize * 77);
       const timesteps = new BigInt64Array(batchSize);

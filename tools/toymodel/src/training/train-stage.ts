@@ -25,14 +25,20 @@ export interface StageSettings {
   /** The diffusion stage's noise schedule and what the UNet predicts, so a checkpoint is never resumed under another objective. */
   readonly schedule?: string;
   readonly prediction?: string;
+  /**
+   * Step from which training scenes may hold striped and checkered objects (absent: never). A
+   * curriculum setting like `steps`: a run may move it while it lies ahead (the committed model
+   * learnt flat scenes first and met patterns later).
+   */
+  readonly patternsFrom?: number;
 }
 
 /** What one stage trains: its differentiated graph and how to draw a batch of feeds. */
 export interface StageDefinition {
   readonly name: string;
   readonly graph: TrainingGraph;
-  /** The graph's inputs other than the weights, for one batch drawn from `rng`. */
-  readonly batch: (rng: Rng, batchSize: number) => Promise<Record<string, Tensor>> | Record<string, Tensor>;
+  /** The graph's inputs other than the weights, for one batch of step `step` drawn from `rng`. */
+  readonly batch: (rng: Rng, batchSize: number, step: number) => Promise<Record<string, Tensor>> | Record<string, Tensor>;
 }
 
 /** Progress of a stage, reported after every step. */
@@ -72,13 +78,25 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /**
- * The settings a resume must share with the checkpoint: all but the length of the run, so a
- * stage can be extended (more steps, a later decay) across sessions.
+ * The settings a resume must share with the checkpoint: all but the curriculum (length of the
+ * run, start of its decay, start of patterns), so a stage can be extended across sessions.
  */
 const identity = (settings: object): string => {
-  const { steps: _steps, decaySteps: _decay, ...rest } = settings as StageSettings;
+  const { steps: _steps, decaySteps: _decay, patternsFrom: _patterns, ...rest } = settings as StageSettings;
   return JSON.stringify(rest);
 };
+
+/** A moved `patternsFrom` must lie ahead of the checkpoint, both where it was and where it goes: past batches cannot change. */
+function checkPatternsFrom(before: number | undefined, now: number | undefined, step: number, file: string): void {
+  if (before === now) return;
+  const ahead = (from: number | undefined): boolean => from === undefined || from >= step;
+  if (!ahead(before) || !ahead(now)) {
+    throw new BaseTrainingError(
+      `${file} is at step ${step} and was trained with patternsFrom ${String(before)}; patternsFrom ${String(now)} would rewrite steps already taken. ` +
+        `Keep ${String(before)}, or move it to step ${step} or later.`,
+    );
+  }
+}
 
 /** Learning rate at `step`: linear warm-up, constant, then linear decay to a tenth over the last `decaySteps`. */
 export function learningRateAt(settings: StageSettings, step: number): number {
@@ -102,9 +120,10 @@ export async function trainStage(stage: StageDefinition, options: TrainStageOpti
   if (previous && identity(previous.settings) !== identity(settings)) {
     throw new BaseTrainingError(
       `${file} was written with other settings (${JSON.stringify(previous.settings)}, now ${JSON.stringify(settings)}); ` +
-        'resume with the same settings (only steps and decaySteps may change) or start in another work folder.',
+        'resume with the same settings (only steps, decaySteps and a patternsFrom still ahead may change) or start in another work folder.',
     );
   }
+  if (previous) checkPatternsFrom(previous.settings['patternsFrom'] as number | undefined, settings.patternsFrom, previous.step, file);
   if (previous && previous.step > settings.steps) {
     throw new BaseTrainingError(`${file} is at step ${previous.step}, past the ${settings.steps} steps asked for; ask for more steps.`);
   }
@@ -147,7 +166,7 @@ export async function trainStage(stage: StageDefinition, options: TrainStageOpti
     while (step < end) {
       if (options.shouldStop?.() === true) break;
       if (options.maxSeconds !== undefined && (Date.now() - started) / 1000 >= options.maxSeconds) break;
-      const feeds = await stage.batch(root.fork(step), settings.batchSize);
+      const feeds = await stage.batch(root.fork(step), settings.batchSize, step);
       for (const p of parameters) feeds[p.name] = new Tensor('float32', p.values, p.shape);
       const outputs = await session.run(feeds);
       const loss = outputs[LOSS_OUTPUT]!.data[0] as number;
