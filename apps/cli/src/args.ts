@@ -114,6 +114,8 @@ export interface TrainArgs {
   readonly samples?: string;
   readonly sampleEvery?: number;
   readonly samplePrompt?: string;
+  /** `--template` values, in order; absent when none was given (the trainer's framings apply). */
+  readonly templates?: readonly string[];
   /** `--force`; absent when not given. */
   readonly force?: true;
 }
@@ -329,7 +331,7 @@ function parseTrainArgs(argv: readonly string[]): TrainArgs {
         'quote a supercategory of several words: --supercategory "teddy bear".',
     );
   }
-  const { str, flag, optional } = reader(values);
+  const { str, flag, optional, all } = reader(values);
   const required = (name: string, example: string): string => {
     const text = str(name);
     if (text === undefined || text.trim() === '') throw new CliUsageError(`perfusion train needs --${name}, e.g. --${name} ${example}.`);
@@ -361,6 +363,13 @@ function parseTrainArgs(argv: readonly string[]): TrainArgs {
   set('samples', optional('samples', parsePath));
   set('sampleEvery', integer('sample-every', 1));
   set('samplePrompt', str('sample-prompt'));
+  const templates = all('template');
+  for (const template of templates) {
+    if (template.split('{}').length !== 2) {
+      throw new CliUsageError(`--template must contain {} exactly once (where the token goes), got ${JSON.stringify(template)}; e.g. --template "a photo of a {} on the left".`);
+    }
+  }
+  if (templates.length > 0) args.templates = templates;
   if (flag('force')) args.force = true;
 
   const batch = args.batch ?? TRAIN_DEFAULTS.batch;

@@ -186,6 +186,15 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { name: 'samples', type: 'string', value: 'DIR', description: 'Generate an image with the concept as it stands every --sample-every steps and at the end: DIR/step-000050.png, ...' },
   { name: 'sample-every', type: 'string', value: 'N', description: `Steps between samples (default ${TRAIN_DEFAULTS.sampleEvery}; needs --samples).` },
   { name: 'sample-prompt', type: 'string', value: 'TEXT', description: `Prompt of the samples with {} where the token goes (default "${TRAIN_DEFAULTS.samplePrompt}"; needs --samples).` },
+  {
+    name: 'template',
+    type: 'string',
+    value: 'TEXT',
+    multiple: true,
+    description:
+      'A training prompt with {} where the token goes; repeat for several, one drawn per sample (default: twelve framings such as "a photo of a {}"). ' +
+      "Use the phrasings the model was trained on, e.g. the toy model's \"a large {} on the left\".",
+  },
   { name: 'force', type: 'boolean', description: 'Replace an existing --out file, and start afresh over an existing --checkpoint file.' },
   HELP_OPTION,
 ];

@@ -58,6 +58,7 @@ export function trainingRequest(args: TrainArgs, paths: TrainingPaths): Training
     ...(args.resume !== undefined && { resume: args.resume }),
     ...(args.samples !== undefined && { sampleEvery: args.sampleEvery ?? TRAIN_DEFAULTS.sampleEvery }),
     ...(args.samplePrompt !== undefined && { samplePrompt: args.samplePrompt }),
+    ...(args.templates !== undefined && { templates: args.templates }),
   };
 }
 

@@ -30,6 +30,7 @@ const OPTION_OF: readonly (readonly [keyof TrainArgs, string])[] = [
   ['samples', 'samples'],
   ['sampleEvery', 'sample-every'],
   ['samplePrompt', 'sample-prompt'],
+  ['templates', 'template'],
   ['force', 'force'],
 ];
 
@@ -43,8 +44,10 @@ export function resumeCommand(args: TrainArgs, checkpoint: string): string {
   for (const [key, option] of OPTION_OF) {
     const value = args[key];
     if (value === undefined) continue;
-    words.push(`--${option}`);
-    if (value !== true) words.push(shellQuote(String(value)));
+    for (const one of Array.isArray(value) ? value : [value]) {
+      words.push(`--${option}`);
+      if (one !== true) words.push(shellQuote(String(one)));
+    }
   }
   words.push('--resume', shellQuote(checkpoint));
   return words.join(' ');

@@ -1,4 +1,4 @@
-import { resolveTrainingRequest } from '@perfusion/trainer';
+import { DEFAULT_PROMPT_TEMPLATES, resolveTrainingRequest } from '@perfusion/trainer';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, type TrainArgs } from '../src/args.js';
 import { CliUsageError } from '../src/errors.js';
@@ -35,6 +35,7 @@ describe('parseCommandLine: train', () => {
       ...['--model', 'sd15', '--out', 'c/cat.safetensors', '--steps', '600', '--batch', '8', '--micro-batch', '4', '--lr', '0.05', '--embedding-lr', '1e-3'],
       ...['--resolution', '256', '--seed', '7', '--no-flips', '--checkpoint', 'c/cat.ckpt.safetensors', '--checkpoint-every', '25', '--resume', 'old.ckpt.safetensors'],
       ...['--samples', 's', '--sample-every', '10', '--sample-prompt', 'a {} on a beach', '--train-keys', '--force'],
+      ...['--template', 'a {} on a beach', '--template', 'a large {}'],
     );
     expect(args).toEqual({
       images: 'photos',
@@ -57,6 +58,7 @@ describe('parseCommandLine: train', () => {
       samples: 's',
       sampleEvery: 10,
       samplePrompt: 'a {} on a beach',
+      templates: ['a {} on a beach', 'a large {}'],
       force: true,
     });
   });
@@ -87,6 +89,7 @@ describe('parseCommandLine: train', () => {
     [['train', ...REQUIRED, '--sample-every', '10'], /--sample-every only applies with --samples DIR/],
     [['train', ...REQUIRED, '--sample-prompt', 'a {}'], /--sample-prompt only applies with --samples DIR/],
     [['train', ...REQUIRED, '--samples', 's', '--sample-prompt', 'a cat'], /--sample-prompt must contain \{\} exactly once/],
+    [['train', ...REQUIRED, '--template', 'a photo of a cat'], /--template must contain \{\} exactly once \(where the token goes\), got "a photo of a cat"/],
     [['train', ...REQUIRED, '--learning-rate', '1'], /Unknown option --learning-rate for perfusion train/],
     [['train', ...REQUIRED, '--step', '5'], /Unknown option --step for perfusion train \(did you mean --steps\?\)/],
   ])('rejects %j', (argv, message) => {
@@ -161,6 +164,16 @@ describe('train: paths and the trainer request', () => {
     expect(request()).not.toHaveProperty('sampleEvery');
     expect(request('--samples', 's')).toMatchObject({ sampleEvery: 50 });
     expect(request('--samples', 's', '--sample-every', '7', '--sample-prompt', 'a {} in snow')).toMatchObject({ sampleEvery: 7, samplePrompt: 'a {} in snow' });
+  });
+
+  it('trains in the --template prompts given, in order, or in the trainer’s framings', () => {
+    const request = (...extra: string[]) => {
+      const args = train(...extra);
+      return trainingRequest(args, trainingPaths(args));
+    };
+    expect(request('--template', 'a {} on the left', '--template', 'a large {}')).toMatchObject({ templates: ['a {} on the left', 'a large {}'] });
+    expect(request()).not.toHaveProperty('templates');
+    expect(resolveTrainingRequest(request(), 64).templates).toEqual(DEFAULT_PROMPT_TEMPLATES);
   });
 
   it("states the trainer's defaults (help text and argument checks use these)", () => {

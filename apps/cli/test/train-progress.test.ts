@@ -180,11 +180,14 @@ describe('training results and cancellation', () => {
   });
 
   it('rebuilds the command line with --resume, which parses back to the same arguments', () => {
-    const original = args('--steps', '600', '--no-flips', '--train-keys', '--sample-prompt', "a {} at night, it's dark", '--samples', 's', '--resume', 'old.safetensors', '--force');
+    const original = args(
+      ...['--steps', '600', '--no-flips', '--train-keys', '--sample-prompt', "a {} at night, it's dark", '--samples', 's', '--resume', 'old.safetensors', '--force'],
+      ...['--template', 'a {} on the left', '--template', 'a large {}'],
+    );
     const command = resumeCommand(original, 'my-cat.ckpt.safetensors');
     expect(command).toBe(
       "perfusion train --images 'my photos' --token '<my-cat>' --supercategory 'teddy bear' --steps 600 --no-flips --train-keys --samples s " +
-        "--sample-prompt 'a {} at night, it'\\''s dark' --force --resume my-cat.ckpt.safetensors",
+        "--sample-prompt 'a {} at night, it'\\''s dark' --template 'a {} on the left' --template 'a large {}' --force --resume my-cat.ckpt.safetensors",
     );
     expect(parseCommandLine(shellWords(command).slice(1))).toEqual({ kind: 'train', args: { ...original, resume: 'my-cat.ckpt.safetensors' } });
   });
