@@ -12,8 +12,7 @@ import { Rng } from '@perfusion/tensor-core';
 import { analyseImage, measurePattern, renderScene, tileImages, type Scene } from '@perfusion/toyworld';
 import { randomImageBatch, scenesToPixels } from '../src/data/scene-batches.js';
 import { accuracyOf } from '../src/evaluate/accuracy.js';
-import { initialNetwork } from '../src/graphs/training-graphs.js';
-import { componentWeights, withWeights } from '../src/graphs/with-weights.js';
+import { trainedNetwork } from '../src/graphs/with-weights.js';
 import { readStageCheckpoint, type StageCheckpoint } from '../src/training/checkpoint.js';
 import { checkpointFile } from '../src/training/train-stage.js';
 import { pixelsToImages } from '../src/data/pixels-to-images.js';
@@ -39,7 +38,7 @@ const files: Record<string, string> = {};
 for (const component of ['vae_encoder', 'vae_decoder'] as const) {
   const [source, sourceDir] = sources[component];
   files[component] = path.join(sourceDir, `${component}.check.onnx`);
-  await writeModel(withWeights(initialNetwork(component), componentWeights(source, component), sourceDir), files[component]!);
+  await writeModel(trainedNetwork(source, component, sourceDir), files[component]!);
 }
 const encoder = await OnnxSession.create(files.vae_encoder!);
 const decoder = await OnnxSession.create(files.vae_decoder!);

@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import { onnxPipelineIndexJson, stableJson, textEncoderConfigJson, unetConfigJson, vaeConfigJson, writeFolderAtomically } from '@perfusion/fixtures';
 import { writeModel } from '@perfusion/onnx-graph';
 import { TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE, toySchedulerConfig } from '../architecture.js';
-import { initialNetwork } from '../graphs/training-graphs.js';
-import { componentWeights, withWeights } from '../graphs/with-weights.js';
+import { trainedNetwork } from '../graphs/with-weights.js';
 import type { StageCheckpoint } from '../training/checkpoint.js';
 import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
 
@@ -50,7 +49,7 @@ export async function writeToyModel(outDir: string, sources: ToyModelSources): P
       fs.writeFileSync(path.join(temp, file), text);
     }
     for (const [component, checkpoint] of networks) {
-      const model = withWeights(initialNetwork(component), componentWeights(checkpoint, component), `the ${component} checkpoint`);
+      const model = trainedNetwork(checkpoint, component, `the ${component} checkpoint`);
       fs.mkdirSync(path.join(temp, component), { recursive: true });
       await writeModel(model, path.join(temp, component, 'model.onnx'));
     }

@@ -2,6 +2,7 @@ import { copyGraph, tensorToProto, TensorProto_DataType, type ModelProto } from 
 import { Tensor } from '@perfusion/tensor-core';
 import { BaseTrainingError } from '../errors.js';
 import type { StageCheckpoint } from '../training/checkpoint.js';
+import { initialNetwork, type ToyComponent } from './training-graphs.js';
 
 /**
  * The network with its float32 initializers replaced by trained values: `weights` maps each
@@ -28,4 +29,9 @@ export function componentWeights(checkpoint: StageCheckpoint, component: string)
   const out = new Map<string, Float32Array>();
   for (const [name, values] of checkpoint.average) if (name.startsWith(prefix)) out.set(name.slice(prefix.length), values);
   return out;
+}
+
+/** A component's network carrying a stage checkpoint's averaged weights (`source` names the checkpoint in errors). */
+export function trainedNetwork(checkpoint: StageCheckpoint, component: ToyComponent, source: string): ModelProto {
+  return withWeights(initialNetwork(component), componentWeights(checkpoint, component), source);
 }

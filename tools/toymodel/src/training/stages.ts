@@ -12,7 +12,7 @@ import { trainingScene } from '../data/held-out.js';
 import { withRandomPatterns } from '../data/patterns.js';
 import { BaseTrainingError } from '../errors.js';
 import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, type TrainingGraph } from '../graphs/training-graphs.js';
-import { componentWeights, withWeights } from '../graphs/with-weights.js';
+import { trainedNetwork } from '../graphs/with-weights.js';
 import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
 import { readStageCheckpoint } from './checkpoint.js';
 import type { StageDefinition } from './train-stage.js';
@@ -69,8 +69,8 @@ export function decoderStage(autoencoderDir: string, curriculum: PatternCurricul
   const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
   if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
   const source = checkpointFile(autoencoderDir);
-  const encoder = withWeights(initialNetwork('vae_encoder'), componentWeights(checkpoint, 'vae_encoder'), source);
-  const decoder = withWeights(initialNetwork('vae_decoder'), componentWeights(checkpoint, 'vae_decoder'), source);
+  const encoder = trainedNetwork(checkpoint, 'vae_encoder', source);
+  const decoder = trainedNetwork(checkpoint, 'vae_decoder', source);
   return reconstructionStage('decoder', decoderTrainingGraph(encoder, decoder), curriculum);
 }
 
@@ -88,7 +88,7 @@ export interface TrainedEncoder {
 export async function loadTrainedEncoder(autoencoderDir: string, workDir: string): Promise<TrainedEncoder> {
   const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
   if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
-  const encoder = withWeights(initialNetwork('vae_encoder'), componentWeights(checkpoint, 'vae_encoder'), checkpointFile(autoencoderDir));
+  const encoder = trainedNetwork(checkpoint, 'vae_encoder', checkpointFile(autoencoderDir));
   fs.mkdirSync(workDir, { recursive: true });
   const file = path.join(workDir, 'vae_encoder.onnx');
   await writeModel(encoder, file);
