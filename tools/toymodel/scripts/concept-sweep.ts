@@ -1,6 +1,7 @@
 /**
  * The β/τ sweep of the example concept: fidelity against alignment, for the concept as trained
- * (keys locked) and for the ablation trained with keys free, plotted to one PNG:
+ * (keys locked), for the ablation trained with keys free, and the prompt in words without a
+ * concept ("yellow striped star"), plotted to one PNG:
  *   npm run concept-sweep -w @perfusion/toymodel -- [--model DIR] [--concept FILE] [--ablation FILE] [--out DIR]
  * Writes tradeoff.png, tradeoff.json and beta-strip.png (one prompt across β) into --out (default docs/toy-model).
  */
@@ -15,7 +16,7 @@ import { tileImages } from '@perfusion/toyworld';
 import { lastValueFrom } from 'rxjs';
 import { EXAMPLE_CONCEPT, EXAMPLE_PATTERN_COLOURS } from '../src/concept/example-concept.js';
 import { tradeoffPlotPng, type TradeoffSeries } from '../src/concept/tradeoff-plot.js';
-import { sweepPoint, sweepPrompts, type SweepPoint, type SweepSettings } from '../src/concept/tradeoff-sweep.js';
+import { sweepPoint, sweepPrompts, wordsPoint, type SweepPoint, type SweepSettings } from '../src/concept/tradeoff-sweep.js';
 import { TOY_CONCEPTS_DIR, TOY_MODEL_DIR } from '../src/model-dir.js';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: path.join(repo, 'docs/toy-model') },
   },
 });
+const WORDS = `${EXAMPLE_CONCEPT.colour} ${EXAMPLE_CONCEPT.pattern.kind} ${EXAMPLE_CONCEPT.supercategory}`;
 const BETAS = [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
 const TAUS = [0.05, 0.1, 0.15, 0.3, 0.6];
 const settings: SweepSettings = {
@@ -57,6 +59,10 @@ const sweep = async (file: string, label: string): Promise<TradeoffSeries[]> => 
 };
 const series = await sweep(path.resolve(values.concept!), 'keys locked');
 if (values.ablation !== undefined) series.push(...(await sweep(path.resolve(values.ablation), 'keys trained (ablation)')));
+// What words alone get: the world names stripes but never their colour.
+const words = await wordsPoint(pipeline, EXAMPLE_CONCEPT.token, WORDS, settings);
+console.log(`words "${WORDS}", no concept: fidelity ${words.fidelity.toFixed(3)} alignment ${words.alignment.toFixed(3)}`);
+series.push({ label: `no concept, the words "${WORDS}"`, points: [words], varies: 'none' });
 
 // One prompt across β: what the curve means in pictures.
 const concept = await readConcept(path.resolve(values.concept!));

@@ -26,5 +26,5 @@ export { evaluateModel, evaluationScenes, EVALUATION_DEFAULTS, type EvaluationRe
 export { accuracyOf, type AttributeAccuracy } from './evaluate/accuracy.js';
 export { reportTable } from './evaluate/report-table.js';
 export { EXAMPLE_CONCEPT, EXAMPLE_PATTERN_COLOURS, exampleConceptMask, exampleConceptScenes, writeExampleConceptImages } from './concept/example-concept.js';
-export { sweepPoint, sweepPrompts, type SweepPoint, type SweepPrompt, type SweepSettings } from './concept/tradeoff-sweep.js';
+export { sweepPoint, sweepPrompts, wordsPoint, type SweepPoint, type SweepPrompt, type SweepSettings } from './concept/tradeoff-sweep.js';
 export { tradeoffPlotPng, type TradeoffSeries } from './concept/tradeoff-plot.js';

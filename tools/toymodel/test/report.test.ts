@@ -24,4 +24,13 @@ describe('tradeoffPlotPng', () => {
     expect(view.getUint32(16)).toBeGreaterThan(1000); // width: 520 px of plot plus axes, legend and padding, doubled
     expect(view.getUint32(20)).toBeGreaterThan(760);
   });
+
+  it('adds a lone reference point (no concept) without a knob label, and its legend entry makes the plot taller', async () => {
+    const point = (beta: number, fidelity: number, alignment: number): SweepPoint => ({ beta, tau: 0.15, fidelity, alignment, background: alignment, position: alignment });
+    const curve = { label: 'keys locked', varies: 'beta' as const, points: [point(0.5, 0.9, 0.4), point(0.7, 0.6, 0.8)] };
+    const height = (png: Uint8Array): number => new DataView(png.buffer, png.byteOffset).getUint32(20);
+    const alone = await tradeoffPlotPng([curve], 'test');
+    const withWords = await tradeoffPlotPng([curve, { label: 'no concept', varies: 'none', points: [{ ...point(Number.NaN, 0.1, 0.95), tau: Number.NaN }] }], 'test');
+    expect(height(withWords)).toBeGreaterThan(height(alone));
+  });
 });

@@ -7,8 +7,8 @@ import type { SweepPoint } from './tradeoff-sweep.js';
 export interface TradeoffSeries {
   readonly label: string;
   readonly points: readonly SweepPoint[];
-  /** Which knob the curve varies, shown beside each point. */
-  readonly varies: 'beta' | 'tau';
+  /** Which knob the curve varies, shown beside each point; `'none'`: a lone reference point (no concept). */
+  readonly varies: 'beta' | 'tau' | 'none';
 }
 
 /**
@@ -17,7 +17,7 @@ export interface TradeoffSeries {
  */
 export async function tradeoffPlotPng(series: readonly TradeoffSeries[], title: string): Promise<Uint8Array> {
   const values = series.flatMap((s) =>
-    s.points.map((p, order) => ({ series: s.label, order, alignment: p.alignment, fidelity: p.fidelity, label: s.varies === 'beta' ? `β ${p.beta}` : `τ ${p.tau}` })),
+    s.points.map((p, order) => ({ series: s.label, order, alignment: p.alignment, fidelity: p.fidelity, label: s.varies === 'beta' ? `β ${p.beta}` : s.varies === 'tau' ? `τ ${p.tau}` : '' })),
   );
   const encoding = {
     x: { field: 'alignment', type: 'quantitative', title: 'prompt alignment (background and place right)', scale: { domain: [0, 1] } },

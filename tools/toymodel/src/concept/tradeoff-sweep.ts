@@ -1,8 +1,9 @@
 import type { RgbImage } from '@perfusion/encoders';
 import type { ConceptFile } from '@perfusion/concept-format';
-import type { Pipeline } from '@perfusion/pipeline';
+import type { GenerationRequest, Pipeline } from '@perfusion/pipeline';
 import { measurePattern, PLACE_PHRASES, type ColourName, type PositionName } from '@perfusion/toyworld';
 import { lastValueFrom } from 'rxjs';
+import { ToyModelError } from '../errors.js';
 
 /** One prompt of the sweep and what it asks for. */
 export interface SweepPrompt {
@@ -45,12 +46,30 @@ export interface SweepSettings {
  * how much of the object shows the concept's pattern, alignment = whether the background and the
  * object's place are what the prompt asked. `onImage` sees each picture (for contact sheets).
  */
-export async function sweepPoint(
+export function sweepPoint(
   pipeline: Pipeline,
   concept: ConceptFile,
   beta: number,
   tau: number,
   settings: SweepSettings,
+  onImage?: (image: RgbImage, prompt: SweepPrompt, seed: number) => void,
+): Promise<SweepPoint> {
+  return measurePrompts(pipeline, settings, { beta, tau }, (asked) => ({ prompt: asked.prompt, concepts: [{ concept, beta, tau }] }), onImage);
+}
+
+/**
+ * The same measures with no concept: each prompt with the concept's token replaced by `words`
+ * (e.g. "yellow striped star"), what the prompt alone gets. β and τ of the point are NaN.
+ */
+export function wordsPoint(pipeline: Pipeline, token: string, words: string, settings: SweepSettings): Promise<SweepPoint> {
+  return measurePrompts(pipeline, settings, { beta: Number.NaN, tau: Number.NaN }, (asked) => ({ prompt: asked.prompt.replace(token, words), concepts: [] }));
+}
+
+async function measurePrompts(
+  pipeline: Pipeline,
+  settings: SweepSettings,
+  knobs: { readonly beta: number; readonly tau: number },
+  request: (asked: SweepPrompt) => Pick<GenerationRequest, 'prompt' | 'concepts'>,
   onImage?: (image: RgbImage, prompt: SweepPrompt, seed: number) => void,
 ): Promise<SweepPoint> {
   let fidelity = 0;
@@ -59,10 +78,8 @@ export async function sweepPoint(
   let count = 0;
   for (const asked of settings.prompts) {
     for (const seed of settings.seeds) {
-      const done = await lastValueFrom(
-        pipeline.generate({ prompt: asked.prompt, seed, steps: settings.steps, guidanceScale: settings.guidanceScale, scheduler: settings.scheduler, concepts: [{ concept, beta, tau }] }),
-      );
-      if (done.type !== 'done') throw new Error(`sweepPoint: '${asked.prompt}' ended without an image.`);
+      const done = await lastValueFrom(pipeline.generate({ ...request(asked), seed, steps: settings.steps, guidanceScale: settings.guidanceScale, scheduler: settings.scheduler }));
+      if (done.type !== 'done') throw new ToyModelError(`sweepPoint: '${asked.prompt}' ended without an image.`);
       const image = done.images[0]!;
       onImage?.(image, asked, seed);
       const measure = measurePattern(image, settings.patternColours);
@@ -72,5 +89,5 @@ export async function sweepPoint(
       count += 1;
     }
   }
-  return { beta, tau, fidelity: fidelity / count, alignment: (background + position) / (2 * count), background: background / count, position: position / count };
+  return { ...knobs, fidelity: fidelity / count, alignment: (background + position) / (2 * count), background: background / count, position: position / count };
 }
