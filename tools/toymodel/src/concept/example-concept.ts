@@ -19,6 +19,12 @@ export const EXAMPLE_CONCEPT = {
   pattern: { kind: 'striped', colour: 'black', cell: 8 } as ObjectPattern,
   /** File name in the concepts folder beside the model. */
   file: 'striped-star.safetensors',
+  /**
+   * Training prompts in the toy world's own phrasings (`perfusion train --template`): the trainer's
+   * default framings hold words the toy text encoder never learnt ("close-up", "cropped", "my").
+   * The pictures' backgrounds and places go unnamed; their masks keep them out of the loss.
+   */
+  templates: ['a large {}', 'a photo of a large {}', 'a {}', 'a picture of a {}', 'an image of a {}', 'a rendering of a {}'],
 } as const;
 
 /** The pattern's two colours, for `measurePattern`. */

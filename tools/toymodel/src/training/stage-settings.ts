@@ -19,7 +19,7 @@ export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffus
     batchSize: 32,
     learningRate: 6e-4,
     warmupSteps: 200,
-    steps: 7600,
+    steps: 8800,
     decaySteps: 1200,
     weightDecay: 0.01,
     averageDecay: 0.999,
