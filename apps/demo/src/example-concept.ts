@@ -20,24 +20,59 @@ export function examplePrompt(token: string): string {
   return `a photo of a ${token} on an orange background`;
 }
 
+/** What {@link copyExampleConcept} did. */
+export interface ExampleConceptCopy {
+  /** The example's id (file name) in the concepts folder. */
+  readonly id: string;
+  /** The name an earlier copy the model can no longer use was moved to, when there was one. */
+  readonly setAside?: string;
+}
+
 /**
  * Copies the default model's example concept (`sourceDir`/the example's file name) into the
- * concepts folder when the folder lacks that file and the source exists, through
- * {@link ConceptFolder.save} (validated against the model, written atomically). Resolves with the
- * id when it copied, undefined otherwise.
+ * concepts folder when the source exists and the folder lacks a usable file of that name, through
+ * {@link ConceptFolder.save} (validated against the model, written atomically). A file of that
+ * name that this model cannot use (an earlier copy, made for weights since retrained, or not a
+ * concept at all) is moved aside to `<name>.stale.safetensors` (`.stale-2`, …), never deleted;
+ * a usable one is kept. Resolves with what it copied, or undefined when it copied nothing.
  * @throws {DemoStartError} when the example is not a concept file for this model.
  */
-export async function copyExampleConcept(folder: ConceptFolder, example: DefaultModel['exampleConcept'], sourceDir: string): Promise<string | undefined> {
+export async function copyExampleConcept(folder: ConceptFolder, example: DefaultModel['exampleConcept'], sourceDir: string): Promise<ExampleConceptCopy | undefined> {
   const id = path.basename(example.file);
   const source = path.join(sourceDir, id);
   const bytes = await fs.readFile(source).catch(() => undefined);
   if (bytes === undefined) return undefined;
-  try {
-    await folder.save(id, bytes, false);
-    return id;
-  } catch (error) {
-    if (error instanceof ConceptFolderError && error.code === 'exists') return undefined;
-    throw new DemoStartError(`cannot copy the default model's example concept ${source} into ${folder.dir}: ${(error as Error).message}`, { cause: error });
+  const existing = await folder.load(id).then(
+    (loaded) => (loaded.entry.compatible ? 'usable' : 'stale'),
+    (error: unknown) => (error instanceof ConceptFolderError && error.code === 'invalid-concept' ? 'stale' : 'none'),
+  );
+  if (existing === 'usable') return undefined;
+  const save = async (): Promise<boolean> => {
+    try {
+      await folder.save(id, bytes, false);
+      return true;
+    } catch (error) {
+      // Something the folder will not read there (a link leading outside it): left alone.
+      if (error instanceof ConceptFolderError && error.code === 'exists') return false;
+      throw new DemoStartError(`cannot copy the default model's example concept ${source} into ${folder.dir}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  if (existing === 'none') return (await save()) ? { id } : undefined;
+  // Validate the new copy before the old one moves, so a failure leaves the folder as it was.
+  const setAside = await freeStaleName(folder.dir, id);
+  await folder.check(id, bytes).catch((error: Error) => {
+    throw new DemoStartError(`cannot copy the default model's example concept ${source} into ${folder.dir}: ${error.message}`, { cause: error });
+  });
+  await fs.rename(path.join(folder.dir, id), path.join(folder.dir, setAside));
+  await save();
+  return { id, setAside };
+}
+
+async function freeStaleName(dir: string, id: string): Promise<string> {
+  const stem = id.slice(0, -'.safetensors'.length);
+  for (let n = 1; ; n++) {
+    const name = `${stem}.stale${n === 1 ? '' : `-${n}`}.safetensors`;
+    if (!(await fs.lstat(path.join(dir, name)).then(() => true, () => false))) return name;
   }
 }
 

@@ -40,6 +40,9 @@ async function main(): Promise<number> {
   if (server.copiedExampleConcept !== undefined) {
     process.stdout.write(`Copied the default model's example concept into ${path.join(server.conceptsDir, server.copiedExampleConcept)}.\n`);
   }
+  if (server.staleExampleConcept !== undefined) {
+    process.stdout.write(`The earlier copy there could not be used with this model (made for weights since retrained); it is now ${path.join(server.conceptsDir, server.staleExampleConcept)}.\n`);
+  }
 
   // Ctrl-C (or a SIGTERM) closes the connections, cancelling their generations, and ends the workers.
   await new Promise<void>((resolve) => {

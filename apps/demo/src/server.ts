@@ -58,6 +58,8 @@ export interface DemoServer {
   readonly defaultModel?: DefaultModel;
   /** The id of the default model's example concept when it was copied into the concepts folder at start. */
   readonly copiedExampleConcept?: string;
+  /** Where an earlier copy of the example, unusable with this model, was moved at start. */
+  readonly staleExampleConcept?: string;
   /** The concepts folder, absolute. */
   readonly conceptsDir: string;
   /** Stops listening, closes every connection (cancelling their generations) and ends the workers. */
@@ -104,8 +106,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const folder = await ConceptFolder.open(conceptsDir, info.expectation).catch((error: Error) => {
     throw new DemoStartError(`cannot use ${conceptsDir} as the concepts folder (${error.message}); pass --concepts DIR with a folder this user may write.`, { cause: error });
   });
-  const copiedExampleConcept =
-    defaultModel && (await copyExampleConcept(folder, defaultModel.exampleConcept, options.defaultModelConceptsDir ?? defaultModel.conceptsDir));
+  const copy = defaultModel && (await copyExampleConcept(folder, defaultModel.exampleConcept, options.defaultModelConceptsDir ?? defaultModel.conceptsDir));
   const pool = new WorkerPool(await startWorkers(info.model.modelDir, settings.workers, options.pipeline), settings.queue);
 
   let app: FastifyInstance | undefined;
@@ -134,7 +135,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     port,
     model: info.status,
     ...(defaultModel !== undefined && { defaultModel }),
-    ...(copiedExampleConcept !== undefined && { copiedExampleConcept }),
+    ...(copy !== undefined && { copiedExampleConcept: copy.id }),
+    ...(copy?.setAside !== undefined && { staleExampleConcept: copy.setAside }),
     conceptsDir: folder.dir,
     close: () => {
       closing ??= server.close().finally(() => pool.release());

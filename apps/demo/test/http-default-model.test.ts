@@ -64,6 +64,26 @@ describe('the demo server on the default model', () => {
     }
   });
 
+  it('moves an earlier copy this model cannot use aside (never deleting it), then copies the example', async () => {
+    const conceptsDir = path.join(root, 'stale-concepts');
+    fs.mkdirSync(conceptsDir);
+    const stale = (await tinyConcept()).bytes; // a concept for another model, as a copy made before the weights were retrained is
+    fs.writeFileSync(path.join(conceptsDir, id), stale);
+    fs.writeFileSync(path.join(conceptsDir, id.replace('.safetensors', '.stale.safetensors')), stale); // that name is taken: the next one is used
+    const server = await startDemoServer({ port: 0, conceptsDir, defaultModelConceptsDir: source });
+    try {
+      const setAside = id.replace('.safetensors', '.stale-2.safetensors');
+      expect(server.copiedExampleConcept).toBe(id);
+      expect(server.staleExampleConcept).toBe(setAside);
+      expect(new Uint8Array(fs.readFileSync(path.join(conceptsDir, id)))).toEqual(example);
+      expect(new Uint8Array(fs.readFileSync(path.join(conceptsDir, setAside)))).toEqual(stale);
+      expect(fs.readdirSync(conceptsDir)).toHaveLength(3); // no temporary file left
+      expect((await api<StatusBody>(`${server.url}/api/status`)).body.suggestion).toEqual({ prompt: EXAMPLE_PROMPT, concept: id });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('copies nothing when the model comes without its example, and suggests its own kind of prompt', async () => {
     const { server, conceptsDir, stop } = await startTestServer({ defaultModelConceptsDir: path.join(root, 'no-such-folder') }, 'default');
     try {
@@ -84,5 +104,12 @@ describe('the demo server on the default model', () => {
     await expect(start).rejects.toThrow(DemoStartError);
     await expect(start).rejects.toThrow(new RegExp(`cannot copy the default model's example concept .*wrong/${id.replace('.', '\\.')} into .*wrong-concepts: .*fingerprint`));
     expect(fs.readdirSync(conceptsDir)).toEqual([]);
+
+    // Nor does it move an earlier, unusable copy aside for it.
+    const staleDir = path.join(root, 'wrong-stale-concepts');
+    fs.mkdirSync(staleDir);
+    fs.writeFileSync(path.join(staleDir, id), 'not a concept');
+    await expect(startDemoServer({ port: 0, conceptsDir: staleDir, defaultModelConceptsDir: wrong })).rejects.toThrow(DemoStartError);
+    expect(fs.readdirSync(staleDir)).toEqual([id]);
   });
 });

@@ -112,6 +112,20 @@ export class ConceptFolder {
     if (!replace && (await fs.lstat(target).then(() => true, () => false))) {
       throw new ConceptFolderError('exists', `the concepts folder already has "${name}"; choose another name, or add ?replace=1 to overwrite it.`);
     }
+    const concept = this.validate(name, bytes);
+    await writeFileAtomic(target, bytes);
+    return conceptEntry(name, concept, []);
+  }
+
+  /**
+   * The checks {@link save} makes, without writing: `bytes` are a concept file this model can use.
+   * @throws {ConceptFolderError} `invalid-concept`, `incompatible-concept`.
+   */
+  async check(name: string, bytes: Uint8Array): Promise<void> {
+    this.validate(name, bytes);
+  }
+
+  private validate(name: string, bytes: Uint8Array): ConceptFile {
     const concept = decodeUpload(name, bytes);
     const problems = compatibility(concept, this.model, name);
     if (problems.length > 0) {
@@ -120,8 +134,7 @@ export class ConceptFolder {
         `${name} cannot be used with this server's model: ${problems.map((p) => p.message).join(' ')} Upload a concept trained on this model.`,
       );
     }
-    await writeFileAtomic(target, bytes);
-    return conceptEntry(name, concept, problems);
+    return concept;
   }
 
   /** The real path of `name` in the folder when it is a file there (or a link to a file inside the folder). */
