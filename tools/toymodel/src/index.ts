@@ -16,7 +16,7 @@ export { pixelsToImages } from './data/pixels-to-images.js';
 export { joinModels, type JoinOptions } from './graphs/join-models.js';
 export { withTrainableInputs, type TrainableModel, type TrainableParameter } from './graphs/trainable-parameters.js';
 export { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, INITIAL_WEIGHTS_SEED, type ToyComponent, type TrainingGraph } from './graphs/training-graphs.js';
-export { withWeights, componentWeights } from './graphs/with-weights.js';
+export { withWeights, componentWeights, trainedNetwork } from './graphs/with-weights.js';
 export { trainStage, learningRateAt, checkpointFile, LOG_INTERVAL, type StageDefinition, type StageSettings, type StageProgress, type TrainStageOptions } from './training/train-stage.js';
 export { readStageCheckpoint, writeStageCheckpoint, type StageCheckpoint } from './training/checkpoint.js';
 export { autoencoderStage, decoderStage, diffusionStage, toyNoiseSchedule, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder, type PatternCurriculum } from './training/stages.js';
