@@ -47,6 +47,8 @@ export async function copyExampleConcept(folder: ConceptFolder, example: Default
     (error: unknown) => (error instanceof ConceptFolderError && error.code === 'invalid-concept' ? 'stale' : 'none'),
   );
   if (existing === 'usable') return undefined;
+  const cannotCopy = (error: Error): DemoStartError =>
+    new DemoStartError(`cannot copy the default model's example concept ${source} into ${folder.dir}: ${error.message}`, { cause: error });
   const save = async (): Promise<boolean> => {
     try {
       await folder.save(id, bytes, false);
@@ -54,14 +56,14 @@ export async function copyExampleConcept(folder: ConceptFolder, example: Default
     } catch (error) {
       // Something the folder will not read there (a link leading outside it): left alone.
       if (error instanceof ConceptFolderError && error.code === 'exists') return false;
-      throw new DemoStartError(`cannot copy the default model's example concept ${source} into ${folder.dir}: ${(error as Error).message}`, { cause: error });
+      throw cannotCopy(error as Error);
     }
   };
   if (existing === 'none') return (await save()) ? { id } : undefined;
   // Validate the new copy before the old one moves, so a failure leaves the folder as it was.
   const setAside = await freeStaleName(folder.dir, id);
   await folder.check(id, bytes).catch((error: Error) => {
-    throw new DemoStartError(`cannot copy the default model's example concept ${source} into ${folder.dir}: ${error.message}`, { cause: error });
+    throw cannotCopy(error);
   });
   await fs.rename(path.join(folder.dir, id), path.join(folder.dir, setAside));
   await save();
