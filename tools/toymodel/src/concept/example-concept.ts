@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { encodePng } from '@perfusion/encoders';
-import { createRgbImage, type RgbImage } from '@perfusion/encoders';
+import { createRgbImage, encodePng, type RgbImage } from '@perfusion/encoders';
 import { objectCovers, renderScene, SCENE_SIZE, type ColourName, type ObjectPattern, type PositionName, type Scene } from '@perfusion/toyworld';
 
 /**
