@@ -11,7 +11,7 @@ import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
 import { Rng } from '@perfusion/tensor-core';
 import { analyseImage, measurePattern, renderScene, tileImages, type Scene } from '@perfusion/toyworld';
 import { randomImageBatch, scenesToPixels } from '../src/data/scene-batches.js';
-import { accuracyOf } from '../src/evaluate/accuracy.js';
+import { accuracyOf, formatShapeTallies, shapeTallies } from '../src/evaluate/accuracy.js';
 import { trainedNetwork } from '../src/graphs/with-weights.js';
 import { readStageCheckpoint, type StageCheckpoint } from '../src/training/checkpoint.js';
 import { checkpointFile } from '../src/training/train-stage.js';
@@ -48,8 +48,9 @@ const roundTrip = async (scenes: readonly Scene[]): Promise<RgbImage[]> => {
 };
 const { scenes } = randomImageBatch(new Rng(99), Number(values.count));
 const decoded = await roundTrip(scenes);
-const accuracy = accuracyOf(decoded.map((image, i) => analyseImage(image, scenes[i]).score!));
-console.log(`autoencoder step ${checkpoint.step}${decoderCheckpoint ? `, decoder step ${decoderCheckpoint.step}` : ''}: reconstructions read back as ${JSON.stringify(accuracy)}`);
+const scores = decoded.map((image, i) => analyseImage(image, scenes[i]).score!);
+console.log(`autoencoder step ${checkpoint.step}${decoderCheckpoint ? `, decoder step ${decoderCheckpoint.step}` : ''}: reconstructions read back as ${JSON.stringify(accuracyOf(scores))}`);
+console.log(`shape right per kind:\n${formatShapeTallies(shapeTallies(scenes, scores))}`);
 const patterned: Scene[] = (['center', 'left', 'top'] as const).flatMap((position) =>
   ([4, 8] as const).flatMap((cell) =>
     (['checkered', 'striped'] as const).map((kind) => ({ background: 'orange', objects: [{ shape: 'star', colour: 'yellow', size: 'large', position, pattern: { kind, colour: 'black', cell } }] }) as Scene),

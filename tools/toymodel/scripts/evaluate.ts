@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { encodePng } from '@perfusion/encoders';
 import { tileImages } from '@perfusion/toyworld';
 import { evaluateModel } from '../src/evaluate/evaluate-model.js';
+import { formatShapeTallies } from '../src/evaluate/accuracy.js';
 import { reportTable } from '../src/evaluate/report-table.js';
 import { TOY_MODEL_DIR } from '../src/model-dir.js';
 
@@ -34,6 +35,7 @@ const report = await evaluateModel(path.resolve(values.model!), overrides, (samp
 });
 process.stderr.write('\n');
 console.log(reportTable(report));
+console.log(`\nshape right, one-object captions:\n${formatShapeTallies(report.shapes.single)}`);
 console.log(`\n${report.samples.length} captions in ${((Date.now() - started) / 1000).toFixed(0)} s; settings ${JSON.stringify(report.settings)}`);
 if (values.out !== undefined) {
   const out = path.resolve(values.out);

@@ -8,6 +8,7 @@ import {
   heldOutScene,
   isExampleConceptPattern,
   isHeldOut,
+  objectCellWeights,
   PATTERN_RATE,
   TOY_TEXT_ENCODER,
   TOY_VOCAB_SIZE,
@@ -135,5 +136,39 @@ describe('patterned training scenes', () => {
       }
     }
     expect(inside).toBeGreaterThan(covered);
+  });
+});
+
+describe('object cell weights', () => {
+  const square = (size: 'small' | 'large', position: 'center' | 'left'): Scene => ({ background: 'blue', objects: [{ shape: 'square', colour: 'red', size, position }] });
+  const weighted = (data: Float32Array, offset: number): string[] => {
+    const cells: string[] = [];
+    for (let k = 0; k < 256; k++) if (data[offset + k] === 5) cells.push(`${Math.floor(k / 16)},${k % 16}`);
+    return cells;
+  };
+
+  it('weighs the cells an object touches and the ring around them, 1 elsewhere', () => {
+    // A small square in the centre covers pixels 26–37: cells 6–9 of 4 pixels, grown by one to 5–10.
+    const weights = objectCellWeights([square('small', 'center')], 16, 5);
+    expect(weights.shape).toEqual([1, 1, 16, 16]);
+    const data = weights.data as Float32Array;
+    const expected: string[] = [];
+    for (let j = 5; j <= 10; j++) for (let i = 5; i <= 10; i++) expected.push(`${j},${i}`);
+    expect(weighted(data, 0)).toEqual(expected);
+    expect(data.filter((v) => v === 1).length).toBe(256 - 36);
+  });
+
+  it('clips the ring at the picture edge without wrapping to the other side', () => {
+    // A large square on the left covers pixels 3–26 across (cells 0–6) and 20–43 down (cells 5–10).
+    const data = objectCellWeights([square('small', 'center'), square('large', 'left')], 16, 5).data as Float32Array;
+    const cells = weighted(data, 256);
+    expect(cells).toContain('4,0');
+    expect(cells).toContain('11,7');
+    expect(cells.some((c) => c.endsWith(',15') || c.endsWith(',8'))).toBe(false);
+    expect(cells.length).toBe(8 * 8);
+  });
+
+  it('refuses a latent side that does not divide the picture', () => {
+    expect(() => objectCellWeights([square('small', 'center')], 10, 5)).toThrow(/latent side of 10 does not divide/);
   });
 });

@@ -6,6 +6,7 @@ import { buildTextEncoder, buildUnet, buildVaeDecoder, buildVaeEncoder, presets 
 import { GraphBuilder, gradientOutputName, OnnxSession, writeModel, type ModelProto } from '@perfusion/onnx-graph';
 import { Rng, Tensor } from '@perfusion/tensor-core';
 import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, GraphJoinError, joinModels, withTrainableInputs } from '../src/index.js';
+import { weightedSquaredErrorHead } from '../src/graphs/loss-heads.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toymodel-graphs-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -87,6 +88,18 @@ async function checkGradients(graph: ReturnType<typeof diffusionTrainingGraph>, 
   }
 }
 
+describe('weighted squared error head', () => {
+  it('gives the plain mean squared error under all-ones weights and scales each cell’s share by its weight', async () => {
+    const head = weightedSquaredErrorHead(2);
+    // Two channels of one 1×2 latent: errors 1 and 2 in the first cell, 3 and 0 in the second.
+    const prediction = new Tensor('float32', Float32Array.of(1, 3, 2, 0), [1, 2, 1, 2]);
+    const target = new Tensor('float32', new Float32Array(4), [1, 2, 1, 2]);
+    const loss = async (w0: number, w1: number) => (await run(head, { prediction, target, cell_weights: new Tensor('float32', Float32Array.of(w0, w1), [1, 1, 1, 2]) }))['loss']!.data[0]!;
+    expect(await loss(1, 1)).toBeCloseTo((1 + 9 + 4 + 0) / 4, 6);
+    expect(await loss(4, 1)).toBeCloseTo((4 * 1 + 9 + 4 * 4 + 0) / 4, 6);
+  });
+});
+
 describe('training graphs (on the tiny fixture networks)', () => {
   const rng = new Rng(3);
   const normal = (shape: number[]) => new Tensor('float32', rng.fork(shape.join('x')).fillNormal(new Float32Array(shape.reduce((a, b) => a * b))), shape);
@@ -101,6 +114,7 @@ describe('training graphs (on the tiny fixture networks)', () => {
       sample: normal([2, 4, 8, 8]),
       timestep: new Tensor('int64', BigInt64Array.of(10n, 500n), [2]),
       target: normal([2, 4, 8, 8]),
+      cell_weights: new Tensor('float32', Float32Array.from({ length: 2 * 64 }, (_, i) => (i % 3 === 0 ? 4 : 1)), [2, 1, 8, 8]),
     };
     // A text-encoder weight (reached only through cross-attention) and the UNet's output bias.
     const embedding = graph.parameters.findIndex((p) => p.initializer === 'text_model.embeddings.token_embedding.weight');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SceneScore } from '@perfusion/toyworld';
-import { accuracyOf, tradeoffPlotPng, type SweepPoint } from '../src/index.js';
+import type { Scene, SceneScore } from '@perfusion/toyworld';
+import { accuracyOf, EVALUATION_DEFAULTS, formatShapeTallies, reportTable, shapeTallies, tradeoffPlotPng, type SweepPoint } from '../src/index.js';
 
 const object = (ok: boolean) => ({ found: true, shape: ok, colour: ok, size: ok, position: ok });
 
@@ -12,6 +12,52 @@ describe('accuracyOf', () => {
       { background: false, count: true, objects: [object(false)], exact: false },
     ];
     expect(accuracyOf(scores)).toEqual({ samples: 3, background: 2 / 3, count: 2 / 3, colour: 1 / 3, shape: 1 / 3, size: 1 / 3, position: 1 / 3, exact: 1 / 3 });
+  });
+});
+
+describe('reportTable', () => {
+  const accuracy = (samples: number) => accuracyOf(Array.from({ length: samples }, (): SceneScore => ({ background: true, count: true, objects: [object(true)], exact: true })));
+  const report = (single: number, double: number) => ({ settings: EVALUATION_DEFAULTS, single: accuracy(single), double: accuracy(double), shapes: { single: [], double: [] }, samples: [] });
+
+  it('has a row per caption kind, and none for a kind that was not evaluated', () => {
+    expect(reportTable(report(4, 2)).split('\n')).toEqual([
+      '| captions | samples | background | colour | shape | position | size | count | all correct |',
+      '|---|---|---|---|---|---|---|---|---|',
+      '| one object | 4 | 100.0 % | 100.0 % | 100.0 % | 100.0 % | 100.0 % | 100.0 % | 100.0 % |',
+      '| two objects | 2 | 100.0 % | 100.0 % | 100.0 % | 100.0 % | 100.0 % | 100.0 % | 100.0 % |',
+    ]);
+    expect(reportTable(report(4, 0))).not.toContain('two objects');
+  });
+});
+
+describe('shapeTallies', () => {
+  const scene = (...objects: [Scene['objects'][number]['size'], Scene['objects'][number]['shape']][]): Scene => ({
+    background: 'blue',
+    objects: objects.map(([size, shape], i) => ({ size, shape, colour: 'red', position: i === 0 ? 'left' : 'right' })),
+  });
+
+  it('counts right shapes per size and shape, in the world’s order, leaving out kinds no caption asked for', () => {
+    const scenes = [scene(['large', 'star']), scene(['large', 'star']), scene(['small', 'circle'], ['large', 'star'])];
+    const scores: SceneScore[] = [
+      { background: true, count: true, objects: [object(true)], exact: true },
+      { background: true, count: true, objects: [object(false)], exact: false },
+      { background: true, count: true, objects: [object(true), object(false)], exact: false },
+    ];
+    const tallies = shapeTallies(scenes, scores);
+    expect(tallies).toEqual([
+      { kind: 'small circle', right: 1, total: 1 },
+      { kind: 'large star', right: 1, total: 3 },
+    ]);
+    expect(formatShapeTallies(tallies)).toBe('small circle 1/1\nlarge star 1/3');
+  });
+
+  it('scores a shape wrong in a picture with the wrong number of objects, as accuracyOf does', () => {
+    const tallies = shapeTallies([scene(['large', 'heart'])], [{ background: true, count: false, objects: [object(true)], exact: false }]);
+    expect(tallies).toEqual([{ kind: 'large heart', right: 0, total: 1 }]);
+  });
+
+  it('refuses scores that do not pair with the scenes', () => {
+    expect(() => shapeTallies([scene(['large', 'star'])], [])).toThrow(/1 scenes but 0 scores/);
   });
 });
 

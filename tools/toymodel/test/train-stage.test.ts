@@ -76,6 +76,16 @@ describe('trainStage', () => {
     await expect(trainStage(counting, { workDir: dir, settings: { ...settings, steps: 4 }, checkpointEvery: 100 })).rejects.toThrow(/move it to step 3 or later/);
   });
 
+  it('treats objectWeightFrom as the same kind of switch: movable ahead of the checkpoint only', async () => {
+    const dir = path.join(root, 'object-weight');
+    await trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 2 }, checkpointEvery: 100 });
+    const resumed = await trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 3, objectWeightFrom: 2 }, checkpointEvery: 100 });
+    expect(resumed.step).toBe(3);
+    await expect(trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 4, objectWeightFrom: 1 }, checkpointEvery: 100 })).rejects.toThrow(
+      /objectWeightFrom 1 would rewrite steps already taken/,
+    );
+  });
+
   it('warms the learning rate up, holds it, then decays it to a tenth', () => {
     expect(learningRateAt(settings, 0)).toBeCloseTo(1.5e-3);
     expect(learningRateAt(settings, 10)).toBeCloseTo(3e-3);

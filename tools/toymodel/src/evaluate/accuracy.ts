@@ -1,4 +1,4 @@
-import type { SceneScore } from '@perfusion/toyworld';
+import { SHAPE_NAMES, SIZE_NAMES, type Scene, type SceneScore } from '@perfusion/toyworld';
 
 /**
  * Share of samples (background, count, exact) or of expected objects (colour, shape, size, position)
@@ -32,4 +32,36 @@ export function accuracyOf(scores: readonly SceneScore[]): AttributeAccuracy {
     position: share(objects, (o) => o.position),
     exact: share(scores, (s) => s.exact),
   };
+}
+
+/** How often one kind of object (a size and a shape, "large star") came out with the right shape. */
+export interface ShapeTally {
+  readonly kind: string;
+  readonly right: number;
+  readonly total: number;
+}
+
+/**
+ * Shape accuracy per size and shape over every expected object, in a fixed order (sizes, then shapes
+ * as the world lists them). The mean hides which shapes the model cannot draw yet; this shows it.
+ * Objects in a picture with the wrong count score wrong, as in `accuracyOf`.
+ */
+export function shapeTallies(scenes: readonly Scene[], scores: readonly SceneScore[]): ShapeTally[] {
+  if (scenes.length !== scores.length) throw new RangeError(`shapeTallies: ${scenes.length} scenes but ${scores.length} scores; give one score per scene.`);
+  const tallies = new Map<string, { right: number; total: number }>();
+  for (const size of SIZE_NAMES) for (const shape of SHAPE_NAMES) tallies.set(`${size} ${shape}`, { right: 0, total: 0 });
+  scenes.forEach((scene, i) => {
+    const score = scores[i]!;
+    scene.objects.forEach((object, k) => {
+      const tally = tallies.get(`${object.size} ${object.shape}`)!;
+      tally.total++;
+      if (score.count && score.objects[k]?.shape) tally.right++;
+    });
+  });
+  return [...tallies].filter(([, t]) => t.total > 0).map(([kind, t]) => ({ kind, ...t }));
+}
+
+/** Tallies as one line each: `large star 3/16`. */
+export function formatShapeTallies(tallies: readonly ShapeTally[]): string {
+  return tallies.map((t) => `${t.kind} ${t.right}/${t.total}`).join('\n');
 }

@@ -4,7 +4,7 @@ import { Rng } from '@perfusion/tensor-core';
 import { analyseImage, caption, type Scene, type SceneScore } from '@perfusion/toyworld';
 import { lastValueFrom } from 'rxjs';
 import { heldOutScene } from '../data/held-out.js';
-import { accuracyOf, type AttributeAccuracy } from './accuracy.js';
+import { accuracyOf, shapeTallies, type AttributeAccuracy, type ShapeTally } from './accuracy.js';
 
 /** How the evaluator samples. The defaults are the figures docs/toy-model.md records. */
 export interface EvaluationSettings {
@@ -34,6 +34,8 @@ export interface EvaluationReport {
   readonly settings: EvaluationSettings;
   readonly single: AttributeAccuracy;
   readonly double: AttributeAccuracy;
+  /** Shape accuracy per size and shape, one-object captions and two-object ones apart. */
+  readonly shapes: { readonly single: readonly ShapeTally[]; readonly double: readonly ShapeTally[] };
   readonly samples: readonly EvaluatedSample[];
 }
 
@@ -71,10 +73,13 @@ export async function evaluateModel(
       onSample?.(sample, samples.length, all.length);
     }
     const scores = samples.map((s) => s.score);
+    const singleScores = scores.slice(0, scenes.single.length);
+    const doubleScores = scores.slice(scenes.single.length);
     return {
       settings,
-      single: accuracyOf(scores.slice(0, scenes.single.length)),
-      double: accuracyOf(scores.slice(scenes.single.length)),
+      single: accuracyOf(singleScores),
+      double: accuracyOf(doubleScores),
+      shapes: { single: shapeTallies(scenes.single, singleScores), double: shapeTallies(scenes.double, doubleScores) },
       samples,
     };
   } finally {

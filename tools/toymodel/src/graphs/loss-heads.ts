@@ -1,21 +1,23 @@
-import { GraphBuilder, type ModelProto, type Value } from '@perfusion/onnx-graph';
+import { GraphBuilder, type ModelProto } from '@perfusion/onnx-graph';
 
 /** Names the training graphs' loss heads read and write. */
 export const LOSS_OUTPUT = 'loss';
 
 const headBuilder = (name: string): GraphBuilder => new GraphBuilder({ name, opset: 17, dtype: 'float32', producer: '@perfusion/toymodel' });
 
-const meanSquaredError = (b: GraphBuilder, prediction: Value, target: Value): Value => {
+/**
+ * `loss = mean(w · (prediction − target)²)` over every element, for predictions and targets
+ * [B, C, h, w] and per-cell weights `cell_weights` [B, 1, h, w] shared by the channels: the
+ * denoising objective, with the cells around objects weighable up. All-ones weights give the plain
+ * mean squared error exactly.
+ */
+export function weightedSquaredErrorHead(channels: number): ModelProto {
+  const b = headBuilder('weighted_squared_error');
+  const prediction = b.input('prediction', 'float32', ['batch', channels, 'height', 'width']);
+  const target = b.input('target', 'float32', ['batch', channels, 'height', 'width']);
+  const weights = b.input('cell_weights', 'float32', ['batch', 1, 'height', 'width']);
   const error = b.sub(prediction, target);
-  return b.op('ReduceMean', [b.mul(error, error)], { keepdims: 0 })[0]!;
-};
-
-/** `loss = mean((prediction − target)²)` over every element: the ε-prediction objective. */
-export function squaredErrorHead(shape: readonly (string | number)[]): ModelProto {
-  const b = headBuilder('squared_error');
-  const prediction = b.input('prediction', 'float32', shape);
-  const target = b.input('target', 'float32', shape);
-  b.output(meanSquaredError(b, prediction, target), LOSS_OUTPUT, 'float32', []);
+  b.output(b.op('ReduceMean', [b.mul(weights, b.mul(error, error))], { keepdims: 0 })[0]!, LOSS_OUTPUT, 'float32', []);
   return b.build();
 }
 

@@ -3,7 +3,7 @@ import { buildTextEncoder, buildUnet, buildVaeDecoder, buildVaeEncoder } from '@
 import { Rng } from '@perfusion/tensor-core';
 import { TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE } from '../architecture.js';
 import { joinModels } from './join-models.js';
-import { autoencoderLossHead, gaussianSamplingHead, LOSS_OUTPUT, squaredErrorHead } from './loss-heads.js';
+import { autoencoderLossHead, gaussianSamplingHead, LOSS_OUTPUT, weightedSquaredErrorHead } from './loss-heads.js';
 import { withTrainableInputs, type TrainableParameter } from './trainable-parameters.js';
 
 /** A differentiated training graph and the weights it takes as inputs. */
@@ -41,15 +41,15 @@ const differentiate = (model: ModelProto, parameters: readonly TrainableParamete
 
 /**
  * The text-to-image denoising objective over the text encoder and the UNet together:
- * inputs `input_ids` [B, 77], `sample` (noised latents), `timestep`, `target` (v or ε);
- * `loss` = mean squared error of the UNet's prediction. Gradients reach every weight of both
+ * inputs `input_ids` [B, 77], `sample` (noised latents), `timestep`, `target` (v or ε),
+ * `cell_weights` [B, 1, h, w]; `loss` = weighted mean squared error of the UNet's prediction. Gradients reach every weight of both
  * networks (the encoder learns the world's words with the UNet).
  */
 export function diffusionTrainingGraph(textEncoder: ModelProto, unet: ModelProto): TrainingGraph {
   const te = withTrainableInputs(textEncoder, 'text_encoder');
   const un = withTrainableInputs(unet, 'unet');
   let model = joinModels(te.model, un.model, { connect: { encoder_hidden_states: 'last_hidden_state' }, prefix: 'unet:' });
-  model = joinModels(model, squaredErrorHead(['batch', TOY_UNET.outChannels, 'height', 'width']), { connect: { prediction: 'out_sample' }, prefix: 'loss:' });
+  model = joinModels(model, weightedSquaredErrorHead(TOY_UNET.outChannels), { connect: { prediction: 'out_sample' }, prefix: 'loss:' });
   return differentiate(model, [...te.parameters, ...un.parameters]);
 }
 

@@ -6,7 +6,7 @@ import { Rng, Tensor } from '@perfusion/tensor-core';
 import { randomScene } from '@perfusion/toyworld';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
 import { TOY_UNET, toySchedulerConfig } from '../architecture.js';
-import { normalTensor, objectPixelWeights, randomImageBatch } from '../data/scene-batches.js';
+import { normalTensor, objectCellWeights, objectPixelWeights, randomImageBatch } from '../data/scene-batches.js';
 import { trainingCaption } from '../data/training-caption.js';
 import { trainingScene } from '../data/held-out.js';
 import { withRandomPatterns } from '../data/patterns.js';
@@ -30,15 +30,27 @@ export const OBJECT_PIXEL_WEIGHT = 8;
 /** Share of diffusion-training captions replaced by the empty prompt, so classifier-free guidance has an unconditional model. */
 export const CAPTION_DROPOUT = 0.1;
 
-/** When a stage's scenes start to hold patterned objects (the `patternsFrom` of its settings; absent: never). */
-export interface PatternCurriculum {
+/**
+ * Loss weight of the latent cells around objects against the background's in diffusion training,
+ * from `objectWeightFrom` on. Why: the background is most of every latent and is learnt first; after
+ * 8,800 steps colour and place were right 99 % of the time and shapes 38.5 %.
+ */
+export const OBJECT_CELL_WEIGHT = 4;
+
+/**
+ * What a stage switches on at a step (the `patternsFrom` and `objectWeightFrom` of its settings;
+ * absent: never): patterned objects in its scenes, object-weighted diffusion loss.
+ */
+export interface StageCurriculum {
   readonly patternsFrom?: number;
+  readonly objectWeightFrom?: number;
 }
 
-const hasPatterns = (curriculum: PatternCurriculum, step: number): boolean => curriculum.patternsFrom !== undefined && step >= curriculum.patternsFrom;
+const switchedOn = (from: number | undefined, step: number): boolean => from !== undefined && step >= from;
+const hasPatterns = (curriculum: StageCurriculum, step: number): boolean => switchedOn(curriculum.patternsFrom, step);
 
 /** Feeds of the reconstruction objectives: random scenes, latent-shaped noise, object pixels weighted up. */
-function reconstructionStage(name: string, graph: TrainingGraph, curriculum: PatternCurriculum = {}): StageDefinition {
+function reconstructionStage(name: string, graph: TrainingGraph, curriculum: StageCurriculum = {}): StageDefinition {
   const latentSide = 16;
   return {
     name,
@@ -65,7 +77,7 @@ export function autoencoderStage(): StageDefinition {
  * run beside or after diffusion training, whose latents come from that encoder). It starts from
  * the autoencoder checkpoint's averaged decoder; later runs resume from its own checkpoint.
  */
-export function decoderStage(autoencoderDir: string, curriculum: PatternCurriculum = {}): StageDefinition {
+export function decoderStage(autoencoderDir: string, curriculum: StageCurriculum = {}): StageDefinition {
   const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
   if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
   const source = checkpointFile(autoencoderDir);
@@ -129,7 +141,7 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
  * of random scenes, v-prediction under SD 1.5's noise schedule ({@link toySchedulerConfig}), captions in varied phrasings and
  * {@link CAPTION_DROPOUT} of them empty.
  */
-export function diffusionStage(encoder: TrainedEncoder, curriculum: PatternCurriculum = {}): StageDefinition {
+export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurriculum = {}): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
   const schedule = toyNoiseSchedule();
   const tokenizer = toyTokenizer().encoder;
@@ -162,6 +174,7 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: PatternCurri
         sample: new Tensor('float32', noisy, [batchSize, TOY_UNET.inChannels, side, side]),
         timestep: new Tensor('int64', timesteps, [batchSize]),
         target: new Tensor('float32', target, [batchSize, TOY_UNET.inChannels, side, side]),
+        cell_weights: objectCellWeights(scenes, side, switchedOn(curriculum.objectWeightFrom, step) ? OBJECT_CELL_WEIGHT : 1),
       };
     },
   };

@@ -31,6 +31,11 @@ export interface StageSettings {
    * learnt flat scenes first and met patterns later).
    */
   readonly patternsFrom?: number;
+  /**
+   * Step from which the diffusion loss weighs the latent cells around objects up (absent: never;
+   * the weight is `OBJECT_CELL_WEIGHT`). A curriculum setting like `patternsFrom`.
+   */
+  readonly objectWeightFrom?: number;
 }
 
 /** What one stage trains: its differentiated graph and how to draw a batch of feeds. */
@@ -77,24 +82,31 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
+/** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom'] as const;
+
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
- * run, start of its decay, start of patterns), so a stage can be extended across sessions.
+ * run, start of its decay, the steps where patterns and object weighting begin), so a stage can be
+ * extended across sessions.
  */
 const identity = (settings: object): string => {
-  const { steps: _steps, decaySteps: _decay, patternsFrom: _patterns, ...rest } = settings as StageSettings;
+  const { steps: _steps, decaySteps: _decay, patternsFrom: _patterns, objectWeightFrom: _weights, ...rest } = settings as StageSettings;
   return JSON.stringify(rest);
 };
 
-/** A moved `patternsFrom` must lie ahead of the checkpoint, both where it was and where it goes: past batches cannot change. */
-function checkPatternsFrom(before: number | undefined, now: number | undefined, step: number, file: string): void {
-  if (before === now) return;
-  const ahead = (from: number | undefined): boolean => from === undefined || from >= step;
-  if (!ahead(before) || !ahead(now)) {
-    throw new BaseTrainingError(
-      `${file} is at step ${step} and was trained with patternsFrom ${String(before)}; patternsFrom ${String(now)} would rewrite steps already taken. ` +
-        `Keep ${String(before)}, or move it to step ${step} or later.`,
-    );
+/** A moved switch step must lie ahead of the checkpoint, both where it was and where it goes: past batches cannot change. */
+function checkSwitchSteps(before: Readonly<Record<string, unknown>>, now: StageSettings, step: number, file: string): void {
+  for (const key of SWITCH_STEPS) {
+    const [was, is] = [before[key] as number | undefined, now[key]];
+    if (was === is) continue;
+    const ahead = (from: number | undefined): boolean => from === undefined || from >= step;
+    if (!ahead(was) || !ahead(is)) {
+      throw new BaseTrainingError(
+        `${file} is at step ${step} and was trained with ${key} ${String(was)}; ${key} ${String(is)} would rewrite steps already taken. ` +
+          `Keep ${String(was)}, or move it to step ${step} or later.`,
+      );
+    }
   }
 }
 
@@ -120,10 +132,10 @@ export async function trainStage(stage: StageDefinition, options: TrainStageOpti
   if (previous && identity(previous.settings) !== identity(settings)) {
     throw new BaseTrainingError(
       `${file} was written with other settings (${JSON.stringify(previous.settings)}, now ${JSON.stringify(settings)}); ` +
-        'resume with the same settings (only steps, decaySteps and a patternsFrom still ahead may change) or start in another work folder.',
+        'resume with the same settings (only steps, decaySteps and a patternsFrom or objectWeightFrom still ahead may change) or start in another work folder.',
     );
   }
-  if (previous) checkPatternsFrom(previous.settings['patternsFrom'] as number | undefined, settings.patternsFrom, previous.step, file);
+  if (previous) checkSwitchSteps(previous.settings, settings, previous.step, file);
   if (previous && previous.step > settings.steps) {
     throw new BaseTrainingError(`${file} is at step ${previous.step}, past the ${settings.steps} steps asked for; ask for more steps.`);
   }
