@@ -21,6 +21,7 @@ import { EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { bundledConcepts } from './bundled-concepts.js';
 import { resolveModel } from './model-dir.js';
+import type { DefaultModel } from './default-model.js';
 import { defaultOutPath, imagePaths, previewPath } from './output-paths.js';
 import {
   INITIAL_PROGRESS,
@@ -129,6 +130,11 @@ export function conceptLines(request: Pick<ResolvedGenerationRequest, 'concepts'
   return lines;
 }
 
+/** The default model's own guidance scale when `--guidance` was not given (SD's 7.5 over-saturates it). */
+function withModelGuidance(args: GenerateArgs, model: DefaultModel): GenerateArgs {
+  return args.guidance === undefined ? { ...args, guidance: model.guidanceScale } : args;
+}
+
 type Done = { readonly kind: 'done'; readonly images: RgbImage[]; readonly seed: number };
 
 /** Writes a generation's progress and messages to stderr, keeping a terminal's bar on one line. */
@@ -153,7 +159,7 @@ export async function runGenerate(given: GenerateArgs, io: CliIo, options: Gener
   const say = (line: string): void => io.stderr(`${line}\n`);
   const givenTokens = await checkConceptFiles(given);
   const { dir: modelDir, defaultModel } = await resolveModel(given.model, 'generate', say);
-  const args = defaultModel === undefined ? given : await withBundledConcepts(given, options.bundledConceptsDir ?? defaultModel.conceptsDir, givenTokens, say);
+  const args = defaultModel === undefined ? given : withModelGuidance(await withBundledConcepts(given, options.bundledConceptsDir ?? defaultModel.conceptsDir, givenTokens, say), defaultModel);
   if (args.out !== undefined) fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
   if (args.previews !== undefined) fs.mkdirSync(args.previews, { recursive: true });
 

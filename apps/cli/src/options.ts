@@ -44,7 +44,7 @@ export const GENERATE_OPTIONS: readonly OptionSpec[] = [
   { name: 'steps', type: 'string', short: 's', value: 'N', description: 'Denoising steps (default 20).' },
   { name: 'scheduler', type: 'string', value: 'NAME', description: `One of ${SCHEDULER_NAMES.join(', ')} (default: the model's scheduler_config.json).` },
   { name: 'seed', type: 'string', value: 'N', description: 'Non-negative integer; the same seed, model and options give the same image (default: random, printed).' },
-  { name: 'guidance', type: 'string', value: 'G', description: 'Classifier-free guidance scale, a number >= 0; <= 1 turns guidance off (default 7.5).' },
+  { name: 'guidance', type: 'string', value: 'G', description: 'Classifier-free guidance scale, a number >= 0; <= 1 turns guidance off (default 7.5; 4 with the embedded default model).' },
   { name: 'width', type: 'string', value: 'W', description: "Image width in pixels, a multiple of 8 (default: the model's sample size x 8)." },
   { name: 'height', type: 'string', value: 'H', description: "Image height in pixels, a multiple of 8 (default: the model's sample size x 8)." },
   { name: 'negative', type: 'string', value: 'TEXT', description: 'Negative prompt: what the image should not show.' },

@@ -88,4 +88,16 @@ describe('perfusion generate with the bundled concepts', () => {
     expect(conceptLines(withModel.stderr)).toEqual([]);
     expect(withModel.stderr).not.toContain('junk.safetensors');
   });
+
+  it('generates with the default model’s own guidance unless --guidance says otherwise', async () => {
+    const startLine = (stderr: string): string | undefined => stderr.split('\n').find((l) => l.startsWith('seed '));
+    const own = await generate(['a large red star in the center, blue background', '--steps', '2', '--out', path.join(root, 'own.png')]);
+    expect(own.code, own.stderr).toBe(EXIT_OK);
+    expect(startLine(own.stderr)).toMatch(new RegExp(`guidance ${(await ensureDefaultModel()).guidanceScale}$`));
+    const asked = await generate(['a large red star in the center, blue background', '--steps', '2', '--guidance', '6', '--out', path.join(root, 'asked.png')]);
+    expect(startLine(asked.stderr)).toMatch(/guidance 6$/);
+    // A model folder given by path is not the embedded default: SD's usual 7.5.
+    const byPath = await generate(['a large red star in the center, blue background', '--steps', '2', '--model', (await ensureDefaultModel()).dir, '--out', path.join(root, 'path.png')]);
+    expect(startLine(byPath.stderr)).toMatch(/guidance 7\.5$/);
+  });
 });

@@ -30,10 +30,11 @@ async function refreshConcepts() {
   updateJobButtons(); // the sweep needs a usable concept
 }
 
-/** The server's starting prompt for its model (the default model's), with the concept it calls ticked; none: the page's own. */
+/** The server's starting prompt and guidance for its model (the default model's), with the concept it calls ticked; none: the page's own. */
 function useSuggestion(suggestion) {
   if (suggestion === undefined) return;
   $('prompt').value = suggestion.prompt;
+  if (suggestion.guidanceScale !== undefined) $('guidance').value = String(suggestion.guidanceScale);
   if (suggestion.concept !== undefined) preselectConcept(suggestion.concept);
 }
 

@@ -117,7 +117,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     endRefusedUpgrades(app);
     await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
     await registerPageRoutes(app, options.publicDir ?? DEFAULT_PUBLIC_DIR);
-    registerStatusRoute(app, info.status, pool, defaultModel && (() => promptSuggestion(folder, defaultModel.exampleConcept)));
+    registerStatusRoute(app, info.status, pool, defaultModel && (() => promptSuggestion(folder, defaultModel)));
     await registerConceptRoutes(app, folder, settings.maxUploadBytes);
     registerGenerateRoute(app, { pool, folder, info });
     await listen(app, settings.port, settings.host);

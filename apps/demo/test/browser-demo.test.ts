@@ -94,6 +94,7 @@ describe.skipIf(skipReason !== '')(`demo page in Chromium${skipReason}`, () => {
     expect(await page.locator('#model-info').textContent()).toMatch(/^Model toy \(embedded default model\): 64×64 images/);
     // The default model's suggestion: a prompt with its example concept, which is ticked.
     expect(await page.inputValue('#prompt')).toBe(EXAMPLE_PROMPT);
+    expect(await page.inputValue('#guidance')).toBe('4'); // the default model's own guidance, not SD's 7.5
     const concept = page.locator('#concept-list li', { hasText: '<striped-star>' });
     expect(await concept.textContent()).toContain('(star)');
     expect(await concept.getByRole('checkbox').isChecked()).toBe(true);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureDefaultModel } from '@perfusion/toymodel';
+import { DEFAULT_MODEL_GUIDANCE, ensureDefaultModel } from '@perfusion/toymodel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_PROMPT, DemoStartError, startDemoServer, type ConceptListing, type StatusBody } from '../src/index.js';
 import { conceptFromWords, tinyConcept } from './support/concepts.js';
@@ -37,13 +37,13 @@ describe('the demo server on the default model', () => {
 
       const { body } = await api<StatusBody>(`${server.url}/api/status`);
       expect(body.model.name).toBe('toy (embedded default model)');
-      expect(body.suggestion).toEqual({ prompt: EXAMPLE_PROMPT, concept: id });
+      expect(body.suggestion).toEqual({ prompt: EXAMPLE_PROMPT, concept: id, guidanceScale: DEFAULT_MODEL_GUIDANCE });
       const listing = await api<ConceptListing>(`${server.url}/api/concepts`);
       expect(listing.body.concepts.map((c) => [c.id, c.token, c.supercategory, c.compatible])).toEqual([[id, '<striped-star>', 'star', true]]);
 
       // Asked again after the file is gone: the model's own kind of prompt, no concept.
       fs.rmSync(path.join(conceptsDir, id));
-      expect((await api<StatusBody>(`${server.url}/api/status`)).body.suggestion).toEqual({ prompt: DEFAULT_MODEL_PROMPT });
+      expect((await api<StatusBody>(`${server.url}/api/status`)).body.suggestion).toEqual({ prompt: DEFAULT_MODEL_PROMPT, guidanceScale: DEFAULT_MODEL_GUIDANCE });
     } finally {
       await stop();
     }
@@ -58,7 +58,7 @@ describe('the demo server on the default model', () => {
     try {
       expect(server.copiedExampleConcept).toBeUndefined();
       expect(new Uint8Array(fs.readFileSync(path.join(conceptsDir, id)))).toEqual(own);
-      expect((await api<StatusBody>(`${server.url}/api/status`)).body.suggestion).toEqual({ prompt: EXAMPLE_PROMPT, concept: id });
+      expect((await api<StatusBody>(`${server.url}/api/status`)).body.suggestion).toEqual({ prompt: EXAMPLE_PROMPT, concept: id, guidanceScale: DEFAULT_MODEL_GUIDANCE });
     } finally {
       await server.close();
     }
@@ -78,7 +78,7 @@ describe('the demo server on the default model', () => {
       expect(new Uint8Array(fs.readFileSync(path.join(conceptsDir, id)))).toEqual(example);
       expect(new Uint8Array(fs.readFileSync(path.join(conceptsDir, setAside)))).toEqual(stale);
       expect(fs.readdirSync(conceptsDir)).toHaveLength(3); // no temporary file left
-      expect((await api<StatusBody>(`${server.url}/api/status`)).body.suggestion).toEqual({ prompt: EXAMPLE_PROMPT, concept: id });
+      expect((await api<StatusBody>(`${server.url}/api/status`)).body.suggestion).toEqual({ prompt: EXAMPLE_PROMPT, concept: id, guidanceScale: DEFAULT_MODEL_GUIDANCE });
     } finally {
       await server.close();
     }
@@ -89,7 +89,7 @@ describe('the demo server on the default model', () => {
     try {
       expect(server.copiedExampleConcept).toBeUndefined();
       expect(fs.readdirSync(conceptsDir)).toEqual([]);
-      expect((await api<StatusBody>(`${server.url}/api/status`)).body.suggestion).toEqual({ prompt: DEFAULT_MODEL_PROMPT });
+      expect((await api<StatusBody>(`${server.url}/api/status`)).body.suggestion).toEqual({ prompt: DEFAULT_MODEL_PROMPT, guidanceScale: DEFAULT_MODEL_GUIDANCE });
     } finally {
       await stop();
     }

@@ -2,8 +2,9 @@
  * The β/τ sweep of the example concept: fidelity against alignment, for the concept as trained
  * (keys locked), for the ablation trained with keys free, and the prompt in words without a
  * concept ("yellow striped star"), plotted to one PNG:
- *   npm run concept-sweep -w @perfusion/toymodel -- [--model DIR] [--concept FILE] [--ablation FILE] [--out DIR]
+ *   npm run concept-sweep -w @perfusion/toymodel -- [--model DIR] [--concept FILE] [--ablation FILE] [--out DIR] [--replot]
  * Writes tradeoff.png, tradeoff.json and beta-strip.png (one prompt across β) into --out (default docs/toy-model).
+ * --replot redraws tradeoff.png from the tradeoff.json already in --out, generating nothing.
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
@@ -17,6 +18,7 @@ import { lastValueFrom } from 'rxjs';
 import { EXAMPLE_CONCEPT, EXAMPLE_PATTERN_COLOURS } from '../src/concept/example-concept.js';
 import { tradeoffPlotPng, type TradeoffSeries } from '../src/concept/tradeoff-plot.js';
 import { sweepPoint, sweepPrompts, wordsPoint, type SweepPoint, type SweepSettings } from '../src/concept/tradeoff-sweep.js';
+import { ToyModelError } from '../src/errors.js';
 import { TOY_CONCEPTS_DIR, TOY_MODEL_DIR } from '../src/model-dir.js';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
@@ -26,14 +28,24 @@ const { values } = parseArgs({
     concept: { type: 'string', default: path.join(TOY_CONCEPTS_DIR, EXAMPLE_CONCEPT.file) },
     ablation: { type: 'string' },
     out: { type: 'string', default: path.join(repo, 'docs/toy-model') },
+    replot: { type: 'boolean', default: false },
   },
 });
+const PLOT_TITLE = `${EXAMPLE_CONCEPT.token} on the toy model: fidelity against alignment`;
+if (values.replot) {
+  const file = path.join(path.resolve(values.out!), 'tradeoff.json');
+  if (!fs.existsSync(file)) throw new ToyModelError(`concept-sweep --replot: no ${file}; run the sweep once without --replot.`);
+  const recorded = JSON.parse(fs.readFileSync(file, 'utf8')) as { series: TradeoffSeries[] };
+  fs.writeFileSync(path.join(path.dirname(file), 'tradeoff.png'), await tradeoffPlotPng(recorded.series, PLOT_TITLE));
+  console.log(`redrew ${path.join(path.dirname(file), 'tradeoff.png')} from ${file}`);
+  process.exit(0);
+}
 const WORDS = `${EXAMPLE_CONCEPT.colour} ${EXAMPLE_CONCEPT.pattern.kind} ${EXAMPLE_CONCEPT.supercategory}`;
 const BETAS = [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
 const TAUS = [0.05, 0.1, 0.15, 0.3, 0.6];
 const settings: SweepSettings = {
   prompts: sweepPrompts(EXAMPLE_CONCEPT.token, ['orange', 'red', 'black', 'white'], ['left', 'right', 'top', 'bottom', 'center']),
-  seeds: [11],
+  seeds: [11, 12],
   steps: 25,
   guidanceScale: 4,
   scheduler: 'ddim',
@@ -75,7 +87,7 @@ await pipeline.release();
 
 const out = path.resolve(values.out!);
 fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(path.join(out, 'tradeoff.png'), await tradeoffPlotPng(series, `${EXAMPLE_CONCEPT.token} on the toy model: fidelity against alignment`));
+fs.writeFileSync(path.join(out, 'tradeoff.png'), await tradeoffPlotPng(series, PLOT_TITLE));
 fs.writeFileSync(path.join(out, 'tradeoff.json'), `${JSON.stringify({ settings: { ...settings, betas: BETAS, taus: TAUS }, series }, null, 1)}\n`);
 fs.writeFileSync(path.join(out, 'beta-strip.png'), encodePng(tileImages(strip, strip.length)));
 console.log(`wrote tradeoff.png, tradeoff.json, beta-strip.png to ${out} in ${((Date.now() - started) / 60000).toFixed(1)} min`);

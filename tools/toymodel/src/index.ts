@@ -4,7 +4,7 @@
  * fidelity/alignment sweep, and the committed weights the apps use by default.
  */
 export { TOY_IMAGE_SIZE, TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE, TOY_PREDICTION_TYPE, toySchedulerConfig } from './architecture.js';
-export { ensureDefaultModel, type DefaultModel } from './default-model.js';
+export { ensureDefaultModel, DEFAULT_MODEL_GUIDANCE, type DefaultModel } from './default-model.js';
 export { TOY_CONCEPTS_DIR, TOY_MODEL_DIR } from './model-dir.js';
 export { BaseTrainingError, GraphJoinError, ToyModelError } from './errors.js';
 export { toyTokenizer, toyCorpus, TOY_VOCAB_SIZE } from './tokenizer/toy-tokenizer.js';
@@ -27,4 +27,4 @@ export { accuracyOf, formatShapeTallies, shapeTallies, type AttributeAccuracy, t
 export { reportTable } from './evaluate/report-table.js';
 export { EXAMPLE_CONCEPT, EXAMPLE_PATTERN_COLOURS, exampleConceptMask, exampleConceptScenes, writeExampleConceptImages } from './concept/example-concept.js';
 export { sweepPoint, sweepPrompts, wordsPoint, type SweepPoint, type SweepPrompt, type SweepSettings } from './concept/tradeoff-sweep.js';
-export { tradeoffPlotPng, type TradeoffSeries } from './concept/tradeoff-plot.js';
+export { plotDomain, tradeoffPlotPng, type TradeoffSeries } from './concept/tradeoff-plot.js';

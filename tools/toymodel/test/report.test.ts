@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Scene, SceneScore } from '@perfusion/toyworld';
-import { accuracyOf, EVALUATION_DEFAULTS, formatShapeTallies, reportTable, shapeTallies, tradeoffPlotPng, type SweepPoint } from '../src/index.js';
+import { accuracyOf, EVALUATION_DEFAULTS, formatShapeTallies, plotDomain, reportTable, shapeTallies, tradeoffPlotPng, type SweepPoint } from '../src/index.js';
 
 const object = (ok: boolean) => ({ found: true, shape: ok, colour: ok, size: ok, position: ok });
 
@@ -58,6 +58,15 @@ describe('shapeTallies', () => {
 
   it('refuses scores that do not pair with the scenes', () => {
     expect(() => shapeTallies([scene(['large', 'star'])], [])).toThrow(/1 scenes but 0 scores/);
+  });
+});
+
+describe('plotDomain', () => {
+  it('zooms each axis to the tenths around the values, within [0, 1]', () => {
+    expect(plotDomain([0.95, 0.988, 1])).toEqual([0.9, 1]);
+    expect(plotDomain([0.013, 0.312])).toEqual([0, 0.4]);
+    expect(plotDomain([0.5, 0.5])).toEqual([0.4, 0.6]);
+    expect(plotDomain([Number.NaN])).toEqual([0, 1]);
   });
 });
 

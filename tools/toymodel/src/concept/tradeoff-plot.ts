@@ -12,6 +12,18 @@ export interface TradeoffSeries {
 }
 
 /**
+ * An axis range within [0, 1] that holds every value with a margin, on tenths: the full [0, 1]
+ * squeezed a sweep whose alignments all lie above 0.95 into one column at the right edge.
+ */
+export function plotDomain(values: readonly number[]): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return [0, 1];
+  const low = Math.max(0, Math.floor((Math.min(...finite) - 0.02) * 10) / 10);
+  const high = Math.min(1, Math.ceil((Math.max(...finite) + 0.02) * 10) / 10);
+  return [low, Math.max(high, low + 0.1)];
+}
+
+/**
  * The fidelity/alignment trade-off as a PNG: alignment (x) against fidelity (y), one line per
  * series with each point labelled by its β or τ, drawn with Vega-Lite and rasterised by resvg.
  */
@@ -20,8 +32,8 @@ export async function tradeoffPlotPng(series: readonly TradeoffSeries[], title: 
     s.points.map((p, order) => ({ series: s.label, order, alignment: p.alignment, fidelity: p.fidelity, label: s.varies === 'beta' ? `β ${p.beta}` : s.varies === 'tau' ? `τ ${p.tau}` : '' })),
   );
   const encoding = {
-    x: { field: 'alignment', type: 'quantitative', title: 'prompt alignment (background and place right)', scale: { domain: [0, 1] } },
-    y: { field: 'fidelity', type: 'quantitative', title: 'concept fidelity (pattern inside the object)', scale: { domain: [0, 1] } },
+    x: { field: 'alignment', type: 'quantitative', title: 'prompt alignment (background and place right)', scale: { domain: plotDomain(values.map((v) => v.alignment)) } },
+    y: { field: 'fidelity', type: 'quantitative', title: 'concept fidelity (pattern inside the object)', scale: { domain: plotDomain(values.map((v) => v.fidelity)) } },
     color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', direction: 'vertical', columns: 1, labelLimit: 400 } },
   };
   const spec = {

@@ -9,7 +9,8 @@ const scheduleName = (): string => {
 /**
  * The settings the committed toy model was trained with. Patterns came in mid-run (`patternsFrom`):
  * the world had flat objects only until the striped example concept showed that a concept cannot
- * draw a texture its base model never learnt.
+ * draw a texture its base model never learnt. Object-weighted loss came later (`objectWeightFrom`),
+ * when shapes had stalled while colour and place were right.
  */
 export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffusion', StageSettings>> = {
   autoencoder: { seed: 1, batchSize: 16, learningRate: 1e-3, warmupSteps: 100, steps: 1200, decaySteps: 400, weightDecay: 0, averageDecay: 0.995 },
@@ -19,12 +20,13 @@ export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffus
     batchSize: 32,
     learningRate: 6e-4,
     warmupSteps: 200,
-    steps: 8800,
-    decaySteps: 1200,
+    steps: 13500,
+    decaySteps: 1500,
     weightDecay: 0.01,
     averageDecay: 0.999,
     schedule: scheduleName(),
     prediction: TOY_PREDICTION_TYPE,
     patternsFrom: 5165,
+    objectWeightFrom: 9353,
   },
 };
