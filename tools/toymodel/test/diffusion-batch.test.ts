@@ -27,8 +27,8 @@ describe('the diffusion stage’s batches', () => {
     const before = await stage.batch(new Rng(1).fork(4), 3, 4);
     const after = await stage.batch(new Rng(1).fork(5), 3, 5);
     expect(before['cell_weights']!.shape).toEqual([3, 1, 16, 16]);
-    expect(new Set(before['cell_weights']!.data)).toEqual(new Set([1]));
-    expect(new Set(after['cell_weights']!.data)).toEqual(new Set([1, OBJECT_CELL_WEIGHT]));
+    expect(new Set(before['cell_weights']!.data as Float32Array)).toEqual(new Set([1]));
+    expect(new Set(after['cell_weights']!.data as Float32Array)).toEqual(new Set([1, OBJECT_CELL_WEIGHT]));
     expect(Object.keys(after).sort()).toEqual(['cell_weights', 'input_ids', 'sample', 'target', 'timestep']);
   }, 120_000);
 });
