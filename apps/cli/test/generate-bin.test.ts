@@ -33,7 +33,7 @@ describe('perfusion generate (child process, toy default model)', () => {
     expect(stepLines(r.stderr).map((l) => l.split(' ')[1])).toEqual(['1/4', '2/4', '3/4', '4/4']);
     expect(r.stderr).not.toContain('\r');
     expect(r.stderr).toMatch(/^model: .*toymodel\/model \(default model: the toy-world model/m);
-    expect(r.stderr).toMatch(/^seed 3, 4 steps, 64x48, scheduler ddim, guidance 7\.5$/m);
+    expect(r.stderr).toMatch(/^seed 3, 4 steps, 64x48, scheduler ddim, guidance 4$/m);
     expect(r.stderr).toMatch(/^done: 4 steps in [\d.]+ s \([\d.]+ (it\/s|s\/it)\)$/m);
   });
 
