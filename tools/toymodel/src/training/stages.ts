@@ -138,8 +138,10 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
 
 /**
  * The denoising stage: the text encoder and the UNet trained together on (caption, latent) pairs
- * of random scenes, v-prediction under SD 1.5's noise schedule ({@link toySchedulerConfig}), captions in varied phrasings and
- * {@link CAPTION_DROPOUT} of them empty.
+ * of random scenes, v-prediction under the noise schedule the model ships ({@link toySchedulerConfig}:
+ * DDPM's linear betas), captions in varied phrasings and {@link CAPTION_DROPOUT} of them empty; from
+ * the curriculum's `patternsFrom` some objects patterned, from its `objectWeightFrom` the cells
+ * around objects weighing {@link OBJECT_CELL_WEIGHT} in the loss.
  */
 export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurriculum = {}): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
