@@ -43,11 +43,20 @@ export function objectPixelWeights(scenes: readonly Scene[], objectWeight: numbe
   const plane = SCENE_SIZE * SCENE_SIZE;
   const data = new Float32Array(scenes.length * plane).fill(1);
   scenes.forEach((scene, n) => {
-    for (let y = 0; y < SCENE_SIZE; y++) {
-      for (let x = 0; x < SCENE_SIZE; x++) if (scene.objects.some((o) => objectCovers(o, x, y))) data[n * plane + y * SCENE_SIZE + x] = objectWeight;
-    }
+    objectPixels(scene).forEach((covered, p) => {
+      if (covered) data[n * plane + p] = objectWeight;
+    });
   });
   return new Tensor('float32', data, [scenes.length, 1, SCENE_SIZE, SCENE_SIZE]);
+}
+
+/** The scene's object pixels as a row-major 64×64 mask (1 where an object covers the pixel). */
+function objectPixels(scene: Scene): Uint8Array {
+  const mask = new Uint8Array(SCENE_SIZE * SCENE_SIZE);
+  for (let y = 0; y < SCENE_SIZE; y++) {
+    for (let x = 0; x < SCENE_SIZE; x++) if (scene.objects.some((o) => objectCovers(o, x, y))) mask[y * SCENE_SIZE + x] = 1;
+  }
+  return mask;
 }
 
 /**
@@ -63,9 +72,9 @@ export function objectCellWeights(scenes: readonly Scene[], side: number, object
   const data = new Float32Array(scenes.length * plane).fill(1);
   scenes.forEach((scene, n) => {
     const touched = new Uint8Array(plane);
-    for (let y = 0; y < SCENE_SIZE; y++) {
-      for (let x = 0; x < SCENE_SIZE; x++) if (scene.objects.some((o) => objectCovers(o, x, y))) touched[Math.floor(y / pixelsPerCell) * side + Math.floor(x / pixelsPerCell)] = 1;
-    }
+    objectPixels(scene).forEach((covered, p) => {
+      if (covered) touched[Math.floor(Math.floor(p / SCENE_SIZE) / pixelsPerCell) * side + Math.floor((p % SCENE_SIZE) / pixelsPerCell)] = 1;
+    });
     for (let j = 0; j < side; j++) {
       for (let i = 0; i < side; i++) {
         let near = false;
