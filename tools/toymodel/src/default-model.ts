@@ -22,7 +22,7 @@ export interface DefaultModel {
   readonly guidanceScale: number;
 }
 
-/** See {@link DefaultModel.guidanceScale}; the same number as `EVALUATION_DEFAULTS.guidanceScale` (kept apart so this entry point loads nothing else). */
+/** See {@link DefaultModel.guidanceScale}; the evaluator samples at it too (`EVALUATION_DEFAULTS`). */
 export const DEFAULT_MODEL_GUIDANCE = 4;
 
 /**

@@ -4,6 +4,7 @@ import { Rng } from '@perfusion/tensor-core';
 import { analyseImage, caption, type Scene, type SceneScore } from '@perfusion/toyworld';
 import { lastValueFrom } from 'rxjs';
 import { heldOutScene } from '../data/held-out.js';
+import { DEFAULT_MODEL_GUIDANCE } from '../default-model.js';
 import { accuracyOf, shapeTallies, type AttributeAccuracy, type ShapeTally } from './accuracy.js';
 
 /** How the evaluator samples. The defaults are the figures docs/toy-model.md records. */
@@ -19,7 +20,7 @@ export interface EvaluationSettings {
   readonly seed: number;
 }
 
-export const EVALUATION_DEFAULTS: EvaluationSettings = { single: 200, double: 100, steps: 25, guidanceScale: 4, scheduler: 'ddim', seed: 7 };
+export const EVALUATION_DEFAULTS: EvaluationSettings = { single: 200, double: 100, steps: 25, guidanceScale: DEFAULT_MODEL_GUIDANCE, scheduler: 'ddim', seed: 7 };
 
 /** One evaluated caption. */
 export interface EvaluatedSample {
