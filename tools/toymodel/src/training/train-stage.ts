@@ -90,10 +90,8 @@ const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom'] as const;
  * run, start of its decay, the steps where patterns and object weighting begin), so a stage can be
  * extended across sessions.
  */
-const identity = (settings: object): string => {
-  const { steps: _steps, decaySteps: _decay, patternsFrom: _patterns, objectWeightFrom: _weights, ...rest } = settings as StageSettings;
-  return JSON.stringify(rest);
-};
+const CURRICULUM_KEYS: ReadonlySet<string> = new Set(['steps', 'decaySteps', ...SWITCH_STEPS]);
+const identity = (settings: object): string => JSON.stringify(Object.fromEntries(Object.entries(settings).filter(([key]) => !CURRICULUM_KEYS.has(key))));
 
 /** A moved switch step must lie ahead of the checkpoint, both where it was and where it goes: past batches cannot change. */
 function checkSwitchSteps(before: Readonly<Record<string, unknown>>, now: StageSettings, step: number, file: string): void {
