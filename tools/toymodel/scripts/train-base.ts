@@ -1,12 +1,13 @@
 /**
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
- *     [--total-steps N] [--decay-steps N] [--patterns-from STEP] [--object-weight-from STEP]
+ *     [--total-steps N] [--decay-steps N] [--patterns-from STEP] [--object-weight-from STEP] [--box-weight-from STEP]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
  * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --patterns-from
  * sets the step from which scenes hold striped and checkered objects, --object-weight-from the step
- * from which the diffusion loss weighs the cells around objects up. The decoder stage
+ * from which the diffusion loss weighs the cells around objects up, --box-weight-from the step from
+ * which the reconstruction loss weighs whole object boxes up, not only object pixels. The decoder stage
  * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
  */
 import 'reflect-metadata';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     'decay-steps': { type: 'string' },
     'patterns-from': { type: 'string' },
     'object-weight-from': { type: 'string' },
+    'box-weight-from': { type: 'string' },
   },
 });
 const stageName = values.stage;
@@ -40,10 +42,11 @@ const settings: StageSettings = {
   ...(values['decay-steps'] !== undefined && { decaySteps: Number(values['decay-steps']) }),
   ...(values['patterns-from'] !== undefined && { patternsFrom: Number(values['patterns-from']) }),
   ...(values['object-weight-from'] !== undefined && { objectWeightFrom: Number(values['object-weight-from']) }),
+  ...(values['box-weight-from'] !== undefined && { boxWeightFrom: Number(values['box-weight-from']) }),
 };
 const stage =
   stageName === 'autoencoder'
-    ? autoencoderStage()
+    ? autoencoderStage(settings)
     : stageName === 'decoder'
       ? decoderStage(path.join(work, 'autoencoder'), settings)
       : diffusionStage(await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion')), settings);

@@ -11,7 +11,7 @@ export { toyTokenizer, toyCorpus, TOY_VOCAB_SIZE } from './tokenizer/toy-tokeniz
 export { trainingCaption, CAPTION_FRAMINGS } from './data/training-caption.js';
 export { isHeldOut, trainingScene, heldOutScene } from './data/held-out.js';
 export { PATTERN_RATE, TRAINING_PATTERN_CELL, isExampleConceptPattern, withRandomPatterns } from './data/patterns.js';
-export { randomImageBatch, scenesToPixels, normalTensor, objectPixelWeights, objectCellWeights, type ImageBatch } from './data/scene-batches.js';
+export { randomImageBatch, scenesToPixels, normalTensor, objectPixelWeights, objectBoxWeights, objectCellWeights, type ImageBatch } from './data/scene-batches.js';
 export { pixelsToImages } from './data/pixels-to-images.js';
 export { joinModels, type JoinOptions } from './graphs/join-models.js';
 export { withTrainableInputs, type TrainableModel, type TrainableParameter } from './graphs/trainable-parameters.js';
@@ -19,7 +19,7 @@ export { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph,
 export { withWeights, componentWeights, trainedNetwork } from './graphs/with-weights.js';
 export { trainStage, learningRateAt, checkpointFile, LOG_INTERVAL, type StageDefinition, type StageSettings, type StageProgress, type TrainStageOptions } from './training/train-stage.js';
 export { readStageCheckpoint, writeStageCheckpoint, type StageCheckpoint } from './training/checkpoint.js';
-export { autoencoderStage, decoderStage, diffusionStage, toyNoiseSchedule, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, OBJECT_CELL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder, type StageCurriculum } from './training/stages.js';
+export { autoencoderStage, decoderStage, diffusionStage, toyNoiseSchedule, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, OBJECT_CELL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder, type StageCurriculum } from './training/stages.js';
 export { STAGE_SETTINGS } from './training/stage-settings.js';
 export { writeToyModel, type ToyModelSources } from './export/write-toy-model.js';
 export { evaluateModel, evaluationScenes, EVALUATION_DEFAULTS, type EvaluationReport, type EvaluationSettings, type EvaluatedSample } from './evaluate/evaluate-model.js';

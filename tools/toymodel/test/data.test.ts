@@ -8,7 +8,9 @@ import {
   heldOutScene,
   isExampleConceptPattern,
   isHeldOut,
+  objectBoxWeights,
   objectCellWeights,
+  objectPixelWeights,
   PATTERN_RATE,
   TOY_TEXT_ENCODER,
   TOY_VOCAB_SIZE,
@@ -170,5 +172,31 @@ describe('object cell weights', () => {
 
   it('refuses a latent side that does not divide the picture', () => {
     expect(() => objectCellWeights([square('small', 'center')], 10, 5)).toThrow(/latent side of 10 does not divide/);
+  });
+});
+
+describe('object box weights', () => {
+  const star: Scene = { background: 'blue', objects: [{ shape: 'star', colour: 'yellow', size: 'small', position: 'center' }] };
+
+  it('weigh the background inside and around an outline as the object, where object pixel weights leave it at 1', () => {
+    // The small star's box is pixels 26–37 each way; with a margin of 2, 24–39: 16 × 16 pixels.
+    const boxes = objectBoxWeights([star], 8, 2).data as Float32Array;
+    const pixels = objectPixelWeights([star], 8).data as Float32Array;
+    expect(boxes.filter((v) => v === 8).length).toBe(16 * 16);
+    expect(boxes.filter((v) => v === 1).length).toBe(64 * 64 - 16 * 16);
+    const corner = 26 * 64 + 26; // inside the box, outside the star: the background between two points
+    expect(objectCovers(star.objects[0]!, 26, 26)).toBe(false);
+    expect([boxes[corner], pixels[corner]]).toEqual([8, 1]);
+    expect([boxes[24 * 64 + 24], boxes[23 * 64 + 24], boxes[24 * 64 + 40]]).toEqual([8, 1, 1]);
+    for (let p = 0; p < pixels.length; p++) if (pixels[p] === 8) expect(boxes[p]).toBe(8);
+  });
+
+  it('clip a box at the picture edge', () => {
+    // A large object on the left: box columns 3–26 and rows 20–43; a margin of 5 would start at column −2.
+    const left: Scene = { background: 'blue', objects: [{ shape: 'ring', colour: 'red', size: 'large', position: 'left' }] };
+    const boxes = objectBoxWeights([left], 8, 5).data as Float32Array;
+    expect(boxes[32 * 64 + 0]).toBe(8);
+    expect(boxes[32 * 64 + 63]).toBe(1);
+    expect(boxes.filter((v) => v === 8).length).toBe((3 + 24 + 5) * (24 + 10));
   });
 });

@@ -76,13 +76,13 @@ describe('trainStage', () => {
     await expect(trainStage(counting, { workDir: dir, settings: { ...settings, steps: 4 }, checkpointEvery: 100 })).rejects.toThrow(/move it to step 3 or later/);
   });
 
-  it('treats objectWeightFrom as the same kind of switch: movable ahead of the checkpoint only', async () => {
-    const dir = path.join(root, 'object-weight');
+  it.each(['objectWeightFrom', 'boxWeightFrom'] as const)('treats %s as the same kind of switch: movable ahead of the checkpoint only', async (key) => {
+    const dir = path.join(root, key);
     await trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 2 }, checkpointEvery: 100 });
-    const resumed = await trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 3, objectWeightFrom: 2 }, checkpointEvery: 100 });
+    const resumed = await trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 3, [key]: 2 }, checkpointEvery: 100 });
     expect(resumed.step).toBe(3);
-    await expect(trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 4, objectWeightFrom: 1 }, checkpointEvery: 100 })).rejects.toThrow(
-      /objectWeightFrom 1 would rewrite steps already taken/,
+    await expect(trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 4, [key]: 1 }, checkpointEvery: 100 })).rejects.toThrow(
+      new RegExp(`${key} 1 would rewrite steps already taken`),
     );
   });
 

@@ -1,5 +1,5 @@
 import { Tensor, type Rng } from '@perfusion/tensor-core';
-import { objectCovers, randomScene, renderScene, SCENE_SIZE, type Scene } from '@perfusion/toyworld';
+import { objectBox, objectCovers, randomScene, renderScene, SCENE_SIZE, type Scene } from '@perfusion/toyworld';
 
 /** Scenes and their pixels as the VAE takes them: NCHW float32 in [−1, 1]. */
 export interface ImageBatch {
@@ -46,6 +46,28 @@ export function objectPixelWeights(scenes: readonly Scene[], objectWeight: numbe
     objectPixels(scene).forEach((covered, p) => {
       if (covered) data[n * plane + p] = objectWeight;
     });
+  });
+  return new Tensor('float32', data, [scenes.length, 1, SCENE_SIZE, SCENE_SIZE]);
+}
+
+/**
+ * Per-pixel loss weights [count, 1, 64, 64]: `objectWeight` on every pixel of each object's box
+ * widened by `margin` pixels, 1 elsewhere. Unlike {@link objectPixelWeights} the background inside
+ * and around an outline (a star's notches, a ring's hole, the corners beside a diamond) weighs as
+ * much as the object: with only object pixels weighted up, painting the object's colour over a
+ * notch cost an eighth of leaving out a pixel of the object, and the decoder learnt to fill them —
+ * small stars came back as pentagons, crosses as rounded diamonds, rings with their holes closing.
+ */
+export function objectBoxWeights(scenes: readonly Scene[], objectWeight: number, margin: number): Tensor {
+  const plane = SCENE_SIZE * SCENE_SIZE;
+  const data = new Float32Array(scenes.length * plane).fill(1);
+  scenes.forEach((scene, n) => {
+    for (const object of scene.objects) {
+      const box = objectBox(object.size, object.position);
+      for (let y = Math.max(0, box.y0 - margin); y < Math.min(SCENE_SIZE, box.y1 + margin); y++) {
+        for (let x = Math.max(0, box.x0 - margin); x < Math.min(SCENE_SIZE, box.x1 + margin); x++) data[n * plane + y * SCENE_SIZE + x] = objectWeight;
+      }
+    }
   });
   return new Tensor('float32', data, [scenes.length, 1, SCENE_SIZE, SCENE_SIZE]);
 }

@@ -6,7 +6,7 @@ import { Rng, Tensor } from '@perfusion/tensor-core';
 import { randomScene } from '@perfusion/toyworld';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
 import { TOY_UNET, toySchedulerConfig } from '../architecture.js';
-import { normalTensor, objectCellWeights, objectPixelWeights, randomImageBatch } from '../data/scene-batches.js';
+import { normalTensor, objectBoxWeights, objectCellWeights, objectPixelWeights, randomImageBatch } from '../data/scene-batches.js';
 import { trainingCaption } from '../data/training-caption.js';
 import { trainingScene } from '../data/held-out.js';
 import { withRandomPatterns } from '../data/patterns.js';
@@ -27,6 +27,8 @@ import { checkpointFile } from './train-stage.js';
 export const KL_WEIGHT = 1e-6;
 /** Loss weight of object pixels against background ones in autoencoder training. */
 export const OBJECT_PIXEL_WEIGHT = 8;
+/** Background pixels around an object's box that weigh as the object does, from `boxWeightFrom` on. */
+export const BOX_WEIGHT_MARGIN = 2;
 /** Share of diffusion-training captions replaced by the empty prompt, so classifier-free guidance has an unconditional model. */
 export const CAPTION_DROPOUT = 0.1;
 
@@ -38,18 +40,20 @@ export const CAPTION_DROPOUT = 0.1;
 export const OBJECT_CELL_WEIGHT = 4;
 
 /**
- * What a stage switches on at a step (the `patternsFrom` and `objectWeightFrom` of its settings;
- * absent: never): patterned objects in its scenes, object-weighted diffusion loss.
+ * What a stage switches on at a step (the `patternsFrom`, `objectWeightFrom` and `boxWeightFrom`
+ * of its settings; absent: never): patterned objects in its scenes, object-weighted diffusion loss,
+ * reconstruction loss weighted over objects' whole boxes.
  */
 export interface StageCurriculum {
   readonly patternsFrom?: number;
   readonly objectWeightFrom?: number;
+  readonly boxWeightFrom?: number;
 }
 
 const switchedOn = (from: number | undefined, step: number): boolean => from !== undefined && step >= from;
 const hasPatterns = (curriculum: StageCurriculum, step: number): boolean => switchedOn(curriculum.patternsFrom, step);
 
-/** Feeds of the reconstruction objectives: random scenes, latent-shaped noise, object pixels weighted up. */
+/** Feeds of the reconstruction objectives: random scenes, latent-shaped noise, object pixels (from `boxWeightFrom`: object boxes) weighted up. */
 function reconstructionStage(name: string, graph: TrainingGraph, curriculum: StageCurriculum = {}): StageDefinition {
   const latentSide = 16;
   return {
@@ -61,15 +65,17 @@ function reconstructionStage(name: string, graph: TrainingGraph, curriculum: Sta
       return {
         sample: pixels,
         noise: normalTensor(rng.fork('noise'), [batchSize, 4, latentSide, latentSide]),
-        pixel_weights: objectPixelWeights(scenes, OBJECT_PIXEL_WEIGHT),
+        pixel_weights: switchedOn(curriculum.boxWeightFrom, step)
+          ? objectBoxWeights(scenes, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN)
+          : objectPixelWeights(scenes, OBJECT_PIXEL_WEIGHT),
       };
     },
   };
 }
 
 /** The autoencoder stage: SD's VAE trained to reconstruct random scenes through its 16×16×4 Gaussian latent. */
-export function autoencoderStage(): StageDefinition {
-  return reconstructionStage('autoencoder', autoencoderTrainingGraph(initialNetwork('vae_encoder'), initialNetwork('vae_decoder'), KL_WEIGHT));
+export function autoencoderStage(curriculum: StageCurriculum = {}): StageDefinition {
+  return reconstructionStage('autoencoder', autoencoderTrainingGraph(initialNetwork('vae_encoder'), initialNetwork('vae_decoder'), KL_WEIGHT), curriculum);
 }
 
 /**

@@ -36,6 +36,11 @@ export interface StageSettings {
    * the weight is `OBJECT_CELL_WEIGHT`). A curriculum setting like `patternsFrom`.
    */
   readonly objectWeightFrom?: number;
+  /**
+   * Step from which the reconstruction loss weighs every pixel of an object's box (and a margin)
+   * up, not only the object's own pixels (absent: never). A curriculum setting like `patternsFrom`.
+   */
+  readonly boxWeightFrom?: number;
 }
 
 /** What one stage trains: its differentiated graph and how to draw a batch of feeds. */
@@ -83,11 +88,11 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom'] as const;
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
- * run, start of its decay, the steps where patterns and object weighting begin), so a stage can be
+ * run, start of its decay, the steps where patterns and each loss weighting begin), so a stage can be
  * extended across sessions.
  */
 const CURRICULUM_KEYS: ReadonlySet<string> = new Set(['steps', 'decaySteps', ...SWITCH_STEPS]);
@@ -130,7 +135,7 @@ export async function trainStage(stage: StageDefinition, options: TrainStageOpti
   if (previous && identity(previous.settings) !== identity(settings)) {
     throw new BaseTrainingError(
       `${file} was written with other settings (${JSON.stringify(previous.settings)}, now ${JSON.stringify(settings)}); ` +
-        'resume with the same settings (only steps, decaySteps and a patternsFrom or objectWeightFrom still ahead may change) or start in another work folder.',
+        'resume with the same settings (only steps, decaySteps and a patternsFrom, objectWeightFrom or boxWeightFrom still ahead may change) or start in another work folder.',
     );
   }
   if (previous) checkSwitchSteps(previous.settings, settings, previous.step, file);

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { Rng, type Tensor } from '@perfusion/tensor-core';
+import { autoencoderStage, OBJECT_PIXEL_WEIGHT } from '../src/index.js';
+
+/** Weighted-up pixels of the batch whose colour is its picture's background (the colour of pixel 0, 0, which no object reaches). */
+function weightedBackgroundPixels(feeds: Record<string, Tensor>): number {
+  const sample = feeds['sample']!.data as Float32Array;
+  const weights = feeds['pixel_weights']!.data as Float32Array;
+  const plane = 64 * 64;
+  let count = 0;
+  for (let n = 0; n < weights.length / plane; n++) {
+    const colour = (p: number): string => [0, 1, 2].map((c) => sample[(n * 3 + c) * plane + p]).join();
+    for (let p = 0; p < plane; p++) if (weights[n * plane + p] === OBJECT_PIXEL_WEIGHT && colour(p) === colour(0)) count++;
+  }
+  return count;
+}
+
+describe('the reconstruction stages’ batches', () => {
+  it('weigh object pixels up before boxWeightFrom and whole object boxes, background included, from it on', async () => {
+    const stage = autoencoderStage({ boxWeightFrom: 5 });
+    const before = await stage.batch(new Rng(1).fork(4), 3, 4);
+    const after = await stage.batch(new Rng(1).fork(5), 3, 5);
+    expect(before['pixel_weights']!.shape).toEqual([3, 1, 64, 64]);
+    expect(new Set(before['pixel_weights']!.data as Float32Array)).toEqual(new Set([1, OBJECT_PIXEL_WEIGHT]));
+    expect(weightedBackgroundPixels(before)).toBe(0);
+    expect(weightedBackgroundPixels(after)).toBeGreaterThan(0);
+    expect(Object.keys(after).sort()).toEqual(['noise', 'pixel_weights', 'sample']);
+  }, 120_000);
+});
