@@ -15,14 +15,14 @@ const scheduleName = (): string => {
  */
 export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffusion', StageSettings>> = {
   autoencoder: { seed: 1, batchSize: 16, learningRate: 1e-3, warmupSteps: 100, steps: 1200, decaySteps: 400, weightDecay: 0, averageDecay: 0.995 },
-  decoder: { seed: 3, batchSize: 16, learningRate: 3e-4, warmupSteps: 50, steps: 5000, decaySteps: 400, weightDecay: 0, averageDecay: 0.995, patternsFrom: 1445, boxWeightFrom: 4000 },
+  decoder: { seed: 3, batchSize: 16, learningRate: 3e-4, warmupSteps: 50, steps: 5800, decaySteps: 300, weightDecay: 0, averageDecay: 0.995, patternsFrom: 1445, boxWeightFrom: 4000 },
   diffusion: {
     seed: 2,
     batchSize: 32,
     learningRate: 6e-4,
     warmupSteps: 200,
-    steps: 13500,
-    decaySteps: 1500,
+    steps: 14500,
+    decaySteps: 600,
     weightDecay: 0.01,
     averageDecay: 0.999,
     schedule: scheduleName(),
