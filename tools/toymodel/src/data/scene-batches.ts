@@ -40,14 +40,7 @@ export function normalTensor(rng: Rng, shape: readonly number[]): Tensor {
  * background, so a 12-pixel star is not drowned by the background it sits on.
  */
 export function objectPixelWeights(scenes: readonly Scene[], objectWeight: number): Tensor {
-  const plane = SCENE_SIZE * SCENE_SIZE;
-  const data = new Float32Array(scenes.length * plane).fill(1);
-  scenes.forEach((scene, n) => {
-    objectPixels(scene).forEach((covered, p) => {
-      if (covered) data[n * plane + p] = objectWeight;
-    });
-  });
-  return new Tensor('float32', data, [scenes.length, 1, SCENE_SIZE, SCENE_SIZE]);
+  return maskWeights(scenes.map(objectPixels), objectWeight);
 }
 
 /**
@@ -59,17 +52,31 @@ export function objectPixelWeights(scenes: readonly Scene[], objectWeight: numbe
  * small stars came back as pentagons, crosses as rounded diamonds, rings with their holes closing.
  */
 export function objectBoxWeights(scenes: readonly Scene[], objectWeight: number, margin: number): Tensor {
+  return maskWeights(scenes.map((scene) => objectBoxPixels(scene, margin)), objectWeight);
+}
+
+/** Per-pixel weights [count, 1, 64, 64] from one row-major 64×64 mask per scene: `weight` where set, 1 elsewhere. */
+function maskWeights(masks: readonly Uint8Array[], weight: number): Tensor {
   const plane = SCENE_SIZE * SCENE_SIZE;
-  const data = new Float32Array(scenes.length * plane).fill(1);
-  scenes.forEach((scene, n) => {
-    for (const object of scene.objects) {
-      const box = objectBox(object.size, object.position);
-      for (let y = Math.max(0, box.y0 - margin); y < Math.min(SCENE_SIZE, box.y1 + margin); y++) {
-        for (let x = Math.max(0, box.x0 - margin); x < Math.min(SCENE_SIZE, box.x1 + margin); x++) data[n * plane + y * SCENE_SIZE + x] = objectWeight;
-      }
+  const data = new Float32Array(masks.length * plane).fill(1);
+  masks.forEach((mask, n) =>
+    mask.forEach((set, p) => {
+      if (set) data[n * plane + p] = weight;
+    }),
+  );
+  return new Tensor('float32', data, [masks.length, 1, SCENE_SIZE, SCENE_SIZE]);
+}
+
+/** The pixels of the scene's object boxes, each widened by `margin` and clipped to the picture, as a row-major 64×64 mask. */
+function objectBoxPixels(scene: Scene, margin: number): Uint8Array {
+  const mask = new Uint8Array(SCENE_SIZE * SCENE_SIZE);
+  for (const object of scene.objects) {
+    const box = objectBox(object.size, object.position);
+    for (let y = Math.max(0, box.y0 - margin); y < Math.min(SCENE_SIZE, box.y1 + margin); y++) {
+      for (let x = Math.max(0, box.x0 - margin); x < Math.min(SCENE_SIZE, box.x1 + margin); x++) mask[y * SCENE_SIZE + x] = 1;
     }
-  });
-  return new Tensor('float32', data, [scenes.length, 1, SCENE_SIZE, SCENE_SIZE]);
+  }
+  return mask;
 }
 
 /** The scene's object pixels as a row-major 64×64 mask (1 where an object covers the pixel). */

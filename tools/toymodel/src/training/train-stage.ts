@@ -135,7 +135,7 @@ export async function trainStage(stage: StageDefinition, options: TrainStageOpti
   if (previous && identity(previous.settings) !== identity(settings)) {
     throw new BaseTrainingError(
       `${file} was written with other settings (${JSON.stringify(previous.settings)}, now ${JSON.stringify(settings)}); ` +
-        'resume with the same settings (only steps, decaySteps and a patternsFrom, objectWeightFrom or boxWeightFrom still ahead may change) or start in another work folder.',
+        `resume with the same settings (only steps, decaySteps and a ${SWITCH_STEPS.join(', ')} still ahead may change) or start in another work folder.`,
     );
   }
   if (previous) checkSwitchSteps(previous.settings, settings, previous.step, file);
