@@ -18,6 +18,7 @@ import { lastValueFrom } from 'rxjs';
 import { EXAMPLE_CONCEPT, EXAMPLE_PATTERN_COLOURS } from '../src/concept/example-concept.js';
 import { tradeoffPlotPng, type TradeoffSeries } from '../src/concept/tradeoff-plot.js';
 import { sweepPoint, sweepPrompts, wordsPoint, type SweepPoint, type SweepSettings } from '../src/concept/tradeoff-sweep.js';
+import { DEFAULT_MODEL_GUIDANCE } from '../src/default-model.js';
 import { ToyModelError } from '../src/errors.js';
 import { TOY_CONCEPTS_DIR, TOY_MODEL_DIR } from '../src/model-dir.js';
 
@@ -47,7 +48,7 @@ const settings: SweepSettings = {
   prompts: sweepPrompts(EXAMPLE_CONCEPT.token, ['orange', 'red', 'black', 'white'], ['left', 'right', 'top', 'bottom', 'center']),
   seeds: [11, 12],
   steps: 25,
-  guidanceScale: 4,
+  guidanceScale: DEFAULT_MODEL_GUIDANCE,
   scheduler: 'ddim',
   patternColours: EXAMPLE_PATTERN_COLOURS,
 };
