@@ -2,12 +2,14 @@
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
  *     [--total-steps N] [--decay-steps N] [--patterns-from STEP] [--object-weight-from STEP] [--box-weight-from STEP]
+ *     [--small-box-weight-from STEP]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
  * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --patterns-from
  * sets the step from which scenes hold striped and checkered objects, --object-weight-from the step
  * from which the diffusion loss weighs the cells around objects up, --box-weight-from the step from
- * which the reconstruction loss weighs whole object boxes up, not only object pixels. The decoder stage
+ * which the reconstruction loss weighs whole object boxes up, not only object pixels, --small-box-weight-from
+ * the step from which a small object's box weighs as much in all as a large one's. The decoder stage
  * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
  */
 import 'reflect-metadata';
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     'patterns-from': { type: 'string' },
     'object-weight-from': { type: 'string' },
     'box-weight-from': { type: 'string' },
+    'small-box-weight-from': { type: 'string' },
   },
 });
 const stageName = values.stage;
@@ -43,6 +46,7 @@ const settings: StageSettings = {
   ...(values['patterns-from'] !== undefined && { patternsFrom: Number(values['patterns-from']) }),
   ...(values['object-weight-from'] !== undefined && { objectWeightFrom: Number(values['object-weight-from']) }),
   ...(values['box-weight-from'] !== undefined && { boxWeightFrom: Number(values['box-weight-from']) }),
+  ...(values['small-box-weight-from'] !== undefined && { smallBoxWeightFrom: Number(values['small-box-weight-from']) }),
 };
 const stage =
   stageName === 'autoencoder'

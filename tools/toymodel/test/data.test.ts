@@ -191,6 +191,22 @@ describe('object box weights', () => {
     for (let p = 0; p < pixels.length; p++) if (pixels[p] === 8) expect(boxes[p]).toBe(8);
   });
 
+  it('weigh a small object\'s box by the small-box factor, a large one\'s not', () => {
+    const pair: Scene = {
+      background: 'blue',
+      objects: [
+        { shape: 'star', colour: 'yellow', size: 'small', position: 'left' },
+        { shape: 'ring', colour: 'red', size: 'large', position: 'right' },
+      ],
+    };
+    const boxes = objectBoxWeights([pair], 8, 2, 4).data as Float32Array;
+    // Small box on the left: columns 9–20 and rows 26–37, widened to 16 × 16; large on the right: 24 × 24 widened to 28 × 28.
+    expect(boxes.filter((v) => v === 32).length).toBe(16 * 16);
+    expect(boxes.filter((v) => v === 8).length).toBe(28 * 28);
+    expect([boxes[32 * 64 + 14], boxes[32 * 64 + 48], boxes[0]]).toEqual([32, 8, 1]);
+    expect(objectBoxWeights([pair], 8, 2).data).toEqual(objectBoxWeights([pair], 8, 2, 1).data);
+  });
+
   it('clip a box at the picture edge', () => {
     // A large object on the left: box columns 3–26 and rows 20–43; a margin of 5 would start at column −2.
     const left: Scene = { background: 'blue', objects: [{ shape: 'ring', colour: 'red', size: 'large', position: 'left' }] };

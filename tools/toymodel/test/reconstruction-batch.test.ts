@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, type Tensor } from '@perfusion/tensor-core';
-import { autoencoderStage, OBJECT_PIXEL_WEIGHT } from '../src/index.js';
+import { autoencoderStage, OBJECT_PIXEL_WEIGHT, SMALL_BOX_WEIGHT_FACTOR } from '../src/index.js';
 
 /** Weighted-up pixels of the batch whose colour is its picture's background (the colour of pixel 0, 0, which no object reaches). */
 function weightedBackgroundPixels(feeds: Record<string, Tensor>): number {
@@ -25,5 +25,13 @@ describe('the reconstruction stages’ batches', () => {
     expect(weightedBackgroundPixels(before)).toBe(0);
     expect(weightedBackgroundPixels(after)).toBeGreaterThan(0);
     expect(Object.keys(after).sort()).toEqual(['noise', 'pixel_weights', 'sample']);
+  }, 120_000);
+
+  it('weigh small objects\' boxes up by the small-box factor from smallBoxWeightFrom on', async () => {
+    const stage = autoencoderStage({ boxWeightFrom: 0, smallBoxWeightFrom: 5 });
+    const weights = async (step: number): Promise<Set<number>> => new Set((await stage.batch(new Rng(1).fork(step), 8, step))['pixel_weights']!.data as Float32Array);
+    expect(SMALL_BOX_WEIGHT_FACTOR).toBe(4);
+    expect(await weights(4)).not.toContain(OBJECT_PIXEL_WEIGHT * SMALL_BOX_WEIGHT_FACTOR);
+    expect(await weights(5)).toContain(OBJECT_PIXEL_WEIGHT * SMALL_BOX_WEIGHT_FACTOR);
   }, 120_000);
 });

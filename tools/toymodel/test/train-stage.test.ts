@@ -76,7 +76,7 @@ describe('trainStage', () => {
     await expect(trainStage(counting, { workDir: dir, settings: { ...settings, steps: 4 }, checkpointEvery: 100 })).rejects.toThrow(/move it to step 3 or later/);
   });
 
-  it.each(['objectWeightFrom', 'boxWeightFrom'] as const)('treats %s as the same kind of switch: movable ahead of the checkpoint only', async (key) => {
+  it.each(['objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom'] as const)('treats %s as the same kind of switch: movable ahead of the checkpoint only', async (key) => {
     const dir = path.join(root, key);
     await trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 2 }, checkpointEvery: 100 });
     const resumed = await trainStage(tinyAutoencoderStage(), { workDir: dir, settings: { ...settings, steps: 3, [key]: 2 }, checkpointEvery: 100 });

@@ -50,30 +50,37 @@ export function objectPixelWeights(scenes: readonly Scene[], objectWeight: numbe
  * much as the object: with only object pixels weighted up, painting the object's colour over a
  * notch cost an eighth of leaving out a pixel of the object, and the decoder learnt to fill them —
  * small stars came back as pentagons, crosses as rounded diamonds, rings with their holes closing.
+ * A small object's box weighs `smallBoxFactor` times that (where boxes meet, the larger weight wins).
  */
-export function objectBoxWeights(scenes: readonly Scene[], objectWeight: number, margin: number): Tensor {
-  return maskWeights(scenes.map((scene) => objectBoxPixels(scene, margin)), objectWeight);
+export function objectBoxWeights(scenes: readonly Scene[], objectWeight: number, margin: number, smallBoxFactor = 1): Tensor {
+  return maskWeights(scenes.map((scene) => objectBoxPixels(scene, margin, smallBoxFactor)), objectWeight);
 }
 
-/** Per-pixel weights [count, 1, 64, 64] from one row-major 64×64 mask per scene: `weight` where set, 1 elsewhere. */
+/** Per-pixel weights [count, 1, 64, 64] from one row-major 64×64 mask of multiples per scene: `weight` × the multiple where it is set, 1 elsewhere. */
 function maskWeights(masks: readonly Uint8Array[], weight: number): Tensor {
   const plane = SCENE_SIZE * SCENE_SIZE;
   const data = new Float32Array(masks.length * plane).fill(1);
   masks.forEach((mask, n) =>
-    mask.forEach((set, p) => {
-      if (set) data[n * plane + p] = weight;
+    mask.forEach((multiple, p) => {
+      if (multiple > 0) data[n * plane + p] = weight * multiple;
     }),
   );
   return new Tensor('float32', data, [masks.length, 1, SCENE_SIZE, SCENE_SIZE]);
 }
 
-/** The pixels of the scene's object boxes, each widened by `margin` and clipped to the picture, as a row-major 64×64 mask. */
-function objectBoxPixels(scene: Scene, margin: number): Uint8Array {
+/**
+ * The pixels of the scene's object boxes, each widened by `margin` and clipped to the picture, as a
+ * row-major 64×64 mask: 1 in a large object's box, `smallBoxFactor` in a small one's.
+ */
+function objectBoxPixels(scene: Scene, margin: number, smallBoxFactor: number): Uint8Array {
   const mask = new Uint8Array(SCENE_SIZE * SCENE_SIZE);
   for (const object of scene.objects) {
     const box = objectBox(object.size, object.position);
+    const multiple = object.size === 'small' ? smallBoxFactor : 1;
     for (let y = Math.max(0, box.y0 - margin); y < Math.min(SCENE_SIZE, box.y1 + margin); y++) {
-      for (let x = Math.max(0, box.x0 - margin); x < Math.min(SCENE_SIZE, box.x1 + margin); x++) mask[y * SCENE_SIZE + x] = 1;
+      for (let x = Math.max(0, box.x0 - margin); x < Math.min(SCENE_SIZE, box.x1 + margin); x++) {
+        mask[y * SCENE_SIZE + x] = Math.max(mask[y * SCENE_SIZE + x]!, multiple);
+      }
     }
   }
   return mask;

@@ -41,6 +41,12 @@ export interface StageSettings {
    * up, not only the object's own pixels (absent: never). A curriculum setting like `patternsFrom`.
    */
   readonly boxWeightFrom?: number;
+  /**
+   * Step from which a small object's box weighs `SMALL_BOX_WEIGHT_FACTOR` times a large one's in the
+   * box-weighted reconstruction loss (absent: never; no effect before `boxWeightFrom`). A curriculum
+   * setting like `patternsFrom`.
+   */
+  readonly smallBoxWeightFrom?: number;
 }
 
 /** What one stage trains: its differentiated graph and how to draw a batch of feeds. */
@@ -88,7 +94,7 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom'] as const;
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
