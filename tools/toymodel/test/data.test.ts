@@ -205,6 +205,7 @@ describe('object box weights', () => {
     expect(boxes.filter((v) => v === 8).length).toBe(28 * 28);
     expect([boxes[32 * 64 + 14], boxes[32 * 64 + 48], boxes[0]]).toEqual([32, 8, 1]);
     expect(objectBoxWeights([pair], 8, 2).data).toEqual(objectBoxWeights([pair], 8, 2, 1).data);
+    expect(new Set(objectBoxWeights([pair], 8, 2, 1.5).data as Float32Array)).toEqual(new Set([1, 8, 12]));
   });
 
   it('clip a box at the picture edge', () => {

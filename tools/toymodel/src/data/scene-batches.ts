@@ -57,7 +57,7 @@ export function objectBoxWeights(scenes: readonly Scene[], objectWeight: number,
 }
 
 /** Per-pixel weights [count, 1, 64, 64] from one row-major 64×64 mask of multiples per scene: `weight` × the multiple where it is set, 1 elsewhere. */
-function maskWeights(masks: readonly Uint8Array[], weight: number): Tensor {
+function maskWeights(masks: readonly (Uint8Array | Float32Array)[], weight: number): Tensor {
   const plane = SCENE_SIZE * SCENE_SIZE;
   const data = new Float32Array(masks.length * plane).fill(1);
   masks.forEach((mask, n) =>
@@ -72,8 +72,9 @@ function maskWeights(masks: readonly Uint8Array[], weight: number): Tensor {
  * The pixels of the scene's object boxes, each widened by `margin` and clipped to the picture, as a
  * row-major 64×64 mask: 1 in a large object's box, `smallBoxFactor` in a small one's.
  */
-function objectBoxPixels(scene: Scene, margin: number, smallBoxFactor: number): Uint8Array {
-  const mask = new Uint8Array(SCENE_SIZE * SCENE_SIZE);
+function objectBoxPixels(scene: Scene, margin: number, smallBoxFactor: number): Float32Array {
+  // Float, not bytes: a factor such as 1.5 must survive.
+  const mask = new Float32Array(SCENE_SIZE * SCENE_SIZE);
   for (const object of scene.objects) {
     const box = objectBox(object.size, object.position);
     const multiple = object.size === 'small' ? smallBoxFactor : 1;
