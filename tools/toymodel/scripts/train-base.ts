@@ -19,18 +19,23 @@ import { autoencoderStage, decoderStage, diffusionStage, loadTrainedEncoder } fr
 import { trainStage, type StageSettings } from '../src/training/train-stage.js';
 import { STAGE_SETTINGS } from '../src/training/stage-settings.js';
 
+/** Flags that override one numeric setting of the committed ones: the run's length, its decay and its switch steps. */
+const SETTING_FLAGS = {
+  'total-steps': 'steps',
+  'decay-steps': 'decaySteps',
+  'patterns-from': 'patternsFrom',
+  'object-weight-from': 'objectWeightFrom',
+  'box-weight-from': 'boxWeightFrom',
+  'small-box-weight-from': 'smallBoxWeightFrom',
+} as const satisfies Record<string, keyof StageSettings>;
+
 const { values } = parseArgs({
   options: {
     stage: { type: 'string' },
     work: { type: 'string', default: path.resolve(import.meta.dirname, '../.work') },
     minutes: { type: 'string' },
     steps: { type: 'string' },
-    'total-steps': { type: 'string' },
-    'decay-steps': { type: 'string' },
-    'patterns-from': { type: 'string' },
-    'object-weight-from': { type: 'string' },
-    'box-weight-from': { type: 'string' },
-    'small-box-weight-from': { type: 'string' },
+    ...Object.fromEntries(Object.keys(SETTING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
   },
 });
 const stageName = values.stage;
@@ -39,14 +44,15 @@ if (stageName !== 'autoencoder' && stageName !== 'decoder' && stageName !== 'dif
   process.exit(2);
 }
 const work = path.resolve(values.work!);
+// The options spread in from SETTING_FLAGS are strings like the rest; parseArgs's type cannot see them.
+const flagValues = values as Partial<Record<keyof typeof SETTING_FLAGS, string>>;
 const settings: StageSettings = {
   ...STAGE_SETTINGS[stageName],
-  ...(values['total-steps'] !== undefined && { steps: Number(values['total-steps']) }),
-  ...(values['decay-steps'] !== undefined && { decaySteps: Number(values['decay-steps']) }),
-  ...(values['patterns-from'] !== undefined && { patternsFrom: Number(values['patterns-from']) }),
-  ...(values['object-weight-from'] !== undefined && { objectWeightFrom: Number(values['object-weight-from']) }),
-  ...(values['box-weight-from'] !== undefined && { boxWeightFrom: Number(values['box-weight-from']) }),
-  ...(values['small-box-weight-from'] !== undefined && { smallBoxWeightFrom: Number(values['small-box-weight-from']) }),
+  ...Object.fromEntries(
+    (Object.entries(SETTING_FLAGS) as [keyof typeof SETTING_FLAGS, keyof StageSettings][])
+      .filter(([flag]) => flagValues[flag] !== undefined)
+      .map(([flag, key]) => [key, Number(flagValues[flag])]),
+  ),
 };
 const stage =
   stageName === 'autoencoder'
