@@ -16,9 +16,10 @@ import { caption } from '@perfusion/toyworld';
 import { trainingScene } from '../src/data/held-out.js';
 import { randomImageBatch } from '../src/data/scene-batches.js';
 import { TOY_MODEL_DIR } from '../src/model-dir.js';
+import { resolveUserPath } from '../src/user-path.js';
 
 const { values } = parseArgs({ options: { model: { type: 'string', default: TOY_MODEL_DIR }, count: { type: 'string', default: '16' } } });
-const dir = path.resolve(values.model!);
+const dir = resolveUserPath(values.model!);
 const count = Number(values.count);
 const session = (component: string) => OnnxSession.create(path.join(dir, component, 'model.onnx'));
 const [textEncoder, unet, vaeEncoder] = await Promise.all([session('text_encoder'), session('unet'), session('vae_encoder')]);

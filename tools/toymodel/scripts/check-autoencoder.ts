@@ -16,6 +16,7 @@ import { trainedNetwork } from '../src/graphs/with-weights.js';
 import { readStageCheckpoint, type StageCheckpoint } from '../src/training/checkpoint.js';
 import { checkpointFile } from '../src/training/train-stage.js';
 import { pixelsToImages } from '../src/data/pixels-to-images.js';
+import { resolveUserPath } from '../src/user-path.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,11 +25,11 @@ const { values } = parseArgs({
     count: { type: 'string', default: '200' },
   },
 });
-const dir = path.join(path.resolve(values.work!), 'autoencoder');
+const dir = path.join(resolveUserPath(values.work!), 'autoencoder');
 const checkpoint = readStageCheckpoint(checkpointFile(dir));
 if (!checkpoint) throw new Error(`no autoencoder checkpoint in ${dir}`);
 // The decoder stage's decoder, when there is one, is the one export-model ships.
-const decoderDir = path.join(path.resolve(values.work!), 'decoder');
+const decoderDir = path.join(resolveUserPath(values.work!), 'decoder');
 const decoderCheckpoint = readStageCheckpoint(checkpointFile(decoderDir));
 const sources: Record<'vae_encoder' | 'vae_decoder', [StageCheckpoint, string]> = {
   vae_encoder: [checkpoint, dir],
@@ -62,10 +63,11 @@ for (const [i, image] of patternedDecoded.entries()) {
   console.log(`${object.pattern!.kind} (${object.pattern!.cell} px) star ${object.position}: fidelity ${measurePattern(image, ['yellow', 'black']).fidelity.toFixed(3)} (original ${measurePattern(renderScene(patterned[i]!), ['yellow', 'black']).fidelity.toFixed(3)})`);
 }
 if (values.out !== undefined) {
-  fs.mkdirSync(values.out, { recursive: true });
+  const out = resolveUserPath(values.out);
+  fs.mkdirSync(out, { recursive: true });
   const originals = [...scenes.slice(0, 10), ...patterned].map(renderScene);
   const grid = tileImages([...originals, ...decoded.slice(0, 10), ...patternedDecoded], originals.length);
-  fs.writeFileSync(path.join(values.out, 'autoencoder.png'), encodePng(grid));
+  fs.writeFileSync(path.join(out, 'autoencoder.png'), encodePng(grid));
 }
 await encoder.release();
 await decoder.release();

@@ -21,6 +21,7 @@ import { sweepPoint, sweepPrompts, wordsPoint, type SweepPoint, type SweepSettin
 import { DEFAULT_MODEL_GUIDANCE } from '../src/default-model.js';
 import { ToyModelError } from '../src/errors.js';
 import { TOY_CONCEPTS_DIR, TOY_MODEL_DIR } from '../src/model-dir.js';
+import { resolveUserPath } from '../src/user-path.js';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 const { values } = parseArgs({
@@ -34,7 +35,7 @@ const { values } = parseArgs({
 });
 const PLOT_TITLE = `${EXAMPLE_CONCEPT.token} on the toy model: fidelity against alignment`;
 if (values.replot) {
-  const file = path.join(path.resolve(values.out!), 'tradeoff.json');
+  const file = path.join(resolveUserPath(values.out!), 'tradeoff.json');
   if (!fs.existsSync(file)) throw new ToyModelError(`concept-sweep --replot: no ${file}; run the sweep once without --replot.`);
   const recorded = JSON.parse(fs.readFileSync(file, 'utf8')) as { series: TradeoffSeries[] };
   fs.writeFileSync(path.join(path.dirname(file), 'tradeoff.png'), await tradeoffPlotPng(recorded.series, PLOT_TITLE));
@@ -52,7 +53,7 @@ const settings: SweepSettings = {
   scheduler: 'ddim',
   patternColours: EXAMPLE_PATTERN_COLOURS,
 };
-const pipeline = await loadPipeline(path.resolve(values.model!));
+const pipeline = await loadPipeline(resolveUserPath(values.model!));
 const started = Date.now();
 const sweep = async (file: string, label: string): Promise<TradeoffSeries[]> => {
   const concept = await readConcept(file);
@@ -70,15 +71,15 @@ const sweep = async (file: string, label: string): Promise<TradeoffSeries[]> => 
     { label: `${label}: τ varies (β 0.7)`, points: byTau, varies: 'tau' },
   ];
 };
-const series = await sweep(path.resolve(values.concept!), 'keys locked');
-if (values.ablation !== undefined) series.push(...(await sweep(path.resolve(values.ablation), 'keys trained (ablation)')));
+const series = await sweep(resolveUserPath(values.concept!), 'keys locked');
+if (values.ablation !== undefined) series.push(...(await sweep(resolveUserPath(values.ablation), 'keys trained (ablation)')));
 // What words alone get: the world names stripes but never their colour.
 const words = await wordsPoint(pipeline, EXAMPLE_CONCEPT.token, WORDS, settings);
 console.log(`words "${WORDS}", no concept: fidelity ${words.fidelity.toFixed(3)} alignment ${words.alignment.toFixed(3)}`);
 series.push({ label: `no concept, the words "${WORDS}"`, points: [words], varies: 'none' });
 
 // One prompt across β: what the curve means in pictures.
-const concept = await readConcept(path.resolve(values.concept!));
+const concept = await readConcept(resolveUserPath(values.concept!));
 const strip: RgbImage[] = [];
 for (const beta of BETAS) {
   const done = await lastValueFrom(pipeline.generate({ prompt: `a photo of a ${EXAMPLE_CONCEPT.token} on an orange background`, seed: 3, steps: 25, guidanceScale: 4, scheduler: 'ddim', concepts: [{ concept, beta, tau: 0.15 }] }));
@@ -86,7 +87,7 @@ for (const beta of BETAS) {
 }
 await pipeline.release();
 
-const out = path.resolve(values.out!);
+const out = resolveUserPath(values.out!);
 fs.mkdirSync(out, { recursive: true });
 fs.writeFileSync(path.join(out, 'tradeoff.png'), await tradeoffPlotPng(series, PLOT_TITLE));
 fs.writeFileSync(path.join(out, 'tradeoff.json'), `${JSON.stringify({ settings: { ...settings, betas: BETAS, taus: TAUS }, series }, null, 1)}\n`);

@@ -13,6 +13,7 @@ import { evaluateModel } from '../src/evaluate/evaluate-model.js';
 import { formatShapeTallies } from '../src/evaluate/accuracy.js';
 import { reportTable } from '../src/evaluate/report-table.js';
 import { TOY_MODEL_DIR } from '../src/model-dir.js';
+import { resolveUserPath } from '../src/user-path.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,7 @@ const overrides = Object.fromEntries(
   Object.entries({ single: number(values.single), double: number(values.double), steps: number(values.steps), guidanceScale: number(values.guidance), scheduler: values.scheduler }).filter(([, v]) => v !== undefined),
 );
 const started = Date.now();
-const report = await evaluateModel(path.resolve(values.model!), overrides, (sample, done, total) => {
+const report = await evaluateModel(resolveUserPath(values.model!), overrides, (sample, done, total) => {
   if (done % 20 === 0 || done === total) process.stderr.write(`\r${done}/${total} captions`);
 });
 process.stderr.write('\n');
@@ -38,7 +39,7 @@ console.log(reportTable(report));
 console.log(`\nshape right, one-object captions:\n${formatShapeTallies(report.shapes.single)}`);
 console.log(`\n${report.samples.length} captions in ${((Date.now() - started) / 1000).toFixed(0)} s; settings ${JSON.stringify(report.settings)}`);
 if (values.out !== undefined) {
-  const out = path.resolve(values.out);
+  const out = resolveUserPath(values.out);
   fs.mkdirSync(out, { recursive: true });
   const { samples, ...figures } = report;
   const perSample = samples.map(({ prompt, seed, score }) => ({ prompt, seed, score }));

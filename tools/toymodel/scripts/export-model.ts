@@ -8,6 +8,7 @@ import { writeToyModel } from '../src/export/write-toy-model.js';
 import { readStageCheckpoint } from '../src/training/checkpoint.js';
 import { loadTrainedEncoder } from '../src/training/stages.js';
 import { checkpointFile } from '../src/training/train-stage.js';
+import { resolveUserPath } from '../src/user-path.js';
 
 const { values } = parseArgs({
   options: {
@@ -15,7 +16,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: path.resolve(import.meta.dirname, '../model') },
   },
 });
-const work = path.resolve(values.work!);
+const work = resolveUserPath(values.work!);
 const read = (stage: string) => {
   const checkpoint = readStageCheckpoint(checkpointFile(path.join(work, stage)));
   if (!checkpoint) throw new Error(`No ${stage} checkpoint in ${path.join(work, stage)}; train it first (npm run train-base).`);
@@ -25,5 +26,6 @@ const encoder = await loadTrainedEncoder(path.join(work, 'autoencoder'), path.jo
 await encoder.session.release();
 // The decoder stage is optional: without it the autoencoder stage's decoder is exported.
 const decoder = readStageCheckpoint(checkpointFile(path.join(work, 'decoder')));
-await writeToyModel(values.out!, { autoencoder: read('autoencoder'), ...(decoder && { decoder }), diffusion: read('diffusion'), scalingFactor: encoder.scalingFactor });
-console.log(`wrote ${path.resolve(values.out!)} (latent scale ${encoder.scalingFactor.toPrecision(6)}; decoder from the ${decoder ? `decoder stage, step ${decoder.step}` : 'autoencoder stage'})`);
+const out = resolveUserPath(values.out!);
+await writeToyModel(out, { autoencoder: read('autoencoder'), ...(decoder && { decoder }), diffusion: read('diffusion'), scalingFactor: encoder.scalingFactor });
+console.log(`wrote ${out} (latent scale ${encoder.scalingFactor.toPrecision(6)}; decoder from the ${decoder ? `decoder stage, step ${decoder.step}` : 'autoencoder stage'})`);

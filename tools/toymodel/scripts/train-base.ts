@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { autoencoderStage, decoderStage, diffusionStage, loadTrainedEncoder } from '../src/training/stages.js';
 import { trainStage, type StageSettings } from '../src/training/train-stage.js';
 import { STAGE_SETTINGS } from '../src/training/stage-settings.js';
+import { resolveUserPath } from '../src/user-path.js';
 
 /** Flags that override one numeric setting of the committed ones: the run's length, its decay and its switch steps. */
 const SETTING_FLAGS = {
@@ -43,7 +44,7 @@ if (stageName !== 'autoencoder' && stageName !== 'decoder' && stageName !== 'dif
   console.error('usage: train-base --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]');
   process.exit(2);
 }
-const work = path.resolve(values.work!);
+const work = resolveUserPath(values.work!);
 // The options spread in from SETTING_FLAGS are strings like the rest; parseArgs's type cannot see them.
 const flagValues = values as Partial<Record<keyof typeof SETTING_FLAGS, string>>;
 const settings: StageSettings = {
