@@ -11,11 +11,12 @@ const scheduleName = (): string => {
  * the world had flat objects only until the striped example concept showed that a concept cannot
  * draw a texture its base model never learnt. Object-weighted loss came later (`objectWeightFrom`),
  * when shapes had stalled while colour and place were right; box-weighted reconstruction
- * (`boxWeightFrom`) when the decoder was found filling the notches of small shapes.
+ * (`boxWeightFrom`) when the decoder was found filling the notches of small shapes, and small boxes
+ * weighted up (`smallBoxWeightFrom`) when small shapes were all it still drew wrong.
  */
 export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffusion', StageSettings>> = {
   autoencoder: { seed: 1, batchSize: 16, learningRate: 1e-3, warmupSteps: 100, steps: 1200, decaySteps: 400, weightDecay: 0, averageDecay: 0.995 },
-  decoder: { seed: 3, batchSize: 16, learningRate: 3e-4, warmupSteps: 50, steps: 5800, decaySteps: 300, weightDecay: 0, averageDecay: 0.995, patternsFrom: 1445, boxWeightFrom: 4000 },
+  decoder: { seed: 3, batchSize: 16, learningRate: 3e-4, warmupSteps: 50, steps: 7000, decaySteps: 300, weightDecay: 0, averageDecay: 0.995, patternsFrom: 1445, boxWeightFrom: 4000, smallBoxWeightFrom: 5800 },
   diffusion: {
     seed: 2,
     batchSize: 32,
