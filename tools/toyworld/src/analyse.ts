@@ -15,7 +15,7 @@ export interface FoundObject {
   readonly area: number;
   /** Bounding-box centre in pixels. */
   readonly centre: readonly [number, number];
-  /** How far the silhouette is from the chosen shape's (0 = exact; see classifyShape). */
+  /** How far the soft silhouette is from the chosen shape's (0 = exact; see classifyShape). */
   readonly shapeMismatch: number;
 }
 
@@ -46,6 +46,18 @@ function withoutBlendBands(regions: readonly Component[]): Component[] {
   return regions.filter((r) => solid.includes(r) || !solid.some((s) => componentsTouch(r, s)));
 }
 
+/** The mean RGB of the pixels labelled `label`. */
+function meanColour(image: RgbImage, labels: Uint8Array, label: number): number[] {
+  const sum = [0, 0, 0];
+  let count = 0;
+  for (let p = 0; p < labels.length; p++) {
+    if (labels[p] !== label) continue;
+    for (let c = 0; c < 3; c++) sum[c]! += image.data[3 * p + c]!;
+    count++;
+  }
+  return sum.map((v) => v / Math.max(1, count));
+}
+
 /** Offsets from the image centre below this fraction of the side count as "center". */
 const CENTER_FRACTION = 1 / 8;
 /** Boxes whose longer side reaches this fraction of the image are "large": halfway between the two sizes. */
@@ -60,11 +72,55 @@ export function positionOf(cx: number, cy: number, width: number, height: number
   return dy < 0 ? 'top' : 'bottom';
 }
 
+/** Pixels around an object's box that its silhouette takes in: enough for the soft edge a blur of about a pixel leaves. */
+const SHARE_MARGIN = 3;
+/** Below this RGB distance between an object's colour and the background's, their blends say too little; the 0/1 mask is used. */
+const MIN_CONTRAST = 40;
+
+/**
+ * For each pixel of `region`'s box grown by SHARE_MARGIN, how much of it is the region's colour
+ * rather than the background's: the pixel's place on the line between the two mean colours,
+ * clamped to [0, 1]. Pixels of other objects, and of other regions of the same colour, count as 0.
+ */
+function objectShare(image: RgbImage, owner: Int32Array, region: Component, index: number, background: readonly number[]): { share: Float32Array; width: number; height: number } {
+  const { width, height, data } = image;
+  const object = [0, 0, 0];
+  let count = 0;
+  const regionWidth = region.x1 - region.x0;
+  for (let y = region.y0; y < region.y1; y++) {
+    for (let x = region.x0; x < region.x1; x++) {
+      if (region.mask[(y - region.y0) * regionWidth + (x - region.x0)] !== 1) continue;
+      for (let c = 0; c < 3; c++) object[c]! += data[3 * (y * width + x) + c]!;
+      count++;
+    }
+  }
+  const direction = object.map((v, c) => v / count - background[c]!);
+  const length2 = direction.reduce((a, d) => a + d * d, 0);
+  const [x0, y0] = [Math.max(0, region.x0 - SHARE_MARGIN), Math.max(0, region.y0 - SHARE_MARGIN)];
+  const [x1, y1] = [Math.min(width, region.x1 + SHARE_MARGIN), Math.min(height, region.y1 + SHARE_MARGIN)];
+  const share = new Float32Array((x1 - x0) * (y1 - y0));
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const p = y * width + x;
+      const mine = owner[p] === index;
+      let value: number;
+      if (length2 < MIN_CONTRAST ** 2 || (owner[p] !== -1 && !mine)) value = mine ? 1 : 0;
+      else {
+        let dot = 0;
+        for (let c = 0; c < 3; c++) dot += (data[3 * p + c]! - background[c]!) * direction[c]!;
+        value = Math.min(1, Math.max(0, dot / length2));
+      }
+      share[(y - y0) * (x1 - x0) + (x - x0)] = value;
+    }
+  }
+  return { share, width: x1 - x0, height: y1 - y0 };
+}
+
 /**
  * Reads a scene back from pixels: every pixel takes its nearest palette colour, the commonest colour
  * is the background, and each 8-connected region of one other colour is an object (unless it is a thin
- * band of blended colour along another region's edge), whose shape is its
- * nearest silhouette, size its bounding box, and position its box centre. With `expected`, also scores
+ * band of blended colour along another region's edge), whose shape is the
+ * nearest to its soft silhouette (see classifyShape), size its bounding box, and position its box centre. With `expected`, also scores
  * the image against that scene.
  */
 export function analyseImage(image: RgbImage, expected?: Scene, options: AnalyseOptions = {}): ImageAnalysis {
@@ -79,13 +135,25 @@ export function analyseImage(image: RgbImage, expected?: Scene, options: Analyse
   }
   const backgroundLabel = counts.indexOf(Math.max(...counts));
   const minArea = options.minArea ?? 16;
-  const regions = connectedComponents(labels, width, height, backgroundLabel).filter((c) => c.area >= minArea);
-  const objects = withoutBlendBands(regions)
-    .map((c): FoundObject => {
+  const components = connectedComponents(labels, width, height, backgroundLabel);
+  const kept = withoutBlendBands(components.filter((c) => c.area >= minArea));
+  // Each pixel's object (its index in `kept`), or kept.length for another region of an object's
+  // colour (a stray piece is not part of the object beside it); -1 for background and blends.
+  const owner = new Int32Array(width * height).fill(-1);
+  for (const c of components) {
+    const index = kept.indexOf(c);
+    if (index < 0 && !kept.some((k) => k.label === c.label)) continue;
+    const w = c.x1 - c.x0;
+    for (let y = c.y0; y < c.y1; y++) for (let x = c.x0; x < c.x1; x++) if (c.mask[(y - c.y0) * w + (x - c.x0)] === 1) owner[y * width + x] = index >= 0 ? index : kept.length;
+  }
+  const background = meanColour(image, labels, backgroundLabel);
+  const objects = kept
+    .map((c, index): FoundObject => {
       const boxWidth = c.x1 - c.x0;
       const boxHeight = c.y1 - c.y0;
       const centre = [(c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2] as const;
-      const guess = classifyShape(c.mask, boxWidth, boxHeight);
+      const soft = objectShare(image, owner, c, index, background);
+      const guess = classifyShape(soft.share, soft.width, soft.height);
       return {
         shape: guess.shape,
         colour: COLOUR_NAMES[c.label]!,

@@ -26,7 +26,7 @@ export { randomScene, type RandomSceneOptions } from './random-scene.js';
 export { caption, parseCaption, PLACE_PHRASES } from './caption.js';
 export { analyseImage, type ImageAnalysis, type FoundObject, type AnalyseOptions } from './analyse.js';
 export { scoreAnalysis, type SceneScore, type ObjectScore } from './score.js';
-export { classifyShape, type ShapeGuess } from './classify-shape.js';
+export { classifyShape, SILHOUETTE_BLURS, type ShapeGuess } from './classify-shape.js';
 export { connectedComponents, type Component } from './components.js';
 export { tileImages } from './grid.js';
 export { SceneError } from './errors.js';
