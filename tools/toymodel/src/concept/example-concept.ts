@@ -8,8 +8,8 @@ import { objectCovers, renderScene, SCENE_SIZE, type ColourName, type ObjectPatt
  * the base world never shows, taught to the toy model as `<striped-star>` with supercategory
  * "star". Bands of two latent cells, not one: the toy autoencoder renders 8-pixel bands back
  * (pattern fidelity of its reconstructions 0.90–0.91 with the decoder of step 7,000), 4-pixel
- * bands only in part and 4-pixel checks not at all (0.34–0.43 and 0 with the decoder of step
- * 5,800), and a concept can only show what the decoder can draw.
+ * bands only in part (0.30–0.46) and 4-pixel checks not at all (0), and a concept can only show
+ * what the decoder can draw.
  */
 export const EXAMPLE_CONCEPT = {
   token: '<striped-star>',
