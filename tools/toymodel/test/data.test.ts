@@ -170,6 +170,23 @@ describe('object cell weights', () => {
     expect(cells.length).toBe(8 * 8);
   });
 
+  it('weighs a small object’s cells smallObjectFactor times more, a large one’s as before, the larger where they meet', () => {
+    const scene: Scene = {
+      background: 'blue',
+      objects: [
+        { shape: 'square', colour: 'red', size: 'small', position: 'center' },
+        { shape: 'square', colour: 'red', size: 'large', position: 'left' },
+      ],
+    };
+    const data = objectCellWeights([scene], 16, 5, 4).data as Float32Array;
+    const cellsOf = (weight: number): number => data.filter((v) => v === weight).length;
+    // Small square: cells 5–10 both ways (36); large one on the left: rows 4–11, columns 0–7 (64); they share rows 5–10 × columns 5–7 (18).
+    expect(cellsOf(20)).toBe(36);
+    expect(cellsOf(5)).toBe(64 - 18);
+    expect(data[7 * 16 + 6]).toBe(20);
+    expect(Array.from(objectCellWeights([scene], 16, 5, 1).data as Float32Array)).toEqual(Array.from(objectCellWeights([scene], 16, 5).data as Float32Array));
+  });
+
   it('refuses a latent side that does not divide the picture', () => {
     expect(() => objectCellWeights([square('small', 'center')], 10, 5)).toThrow(/latent side of 10 does not divide/);
   });

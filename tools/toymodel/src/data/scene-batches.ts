@@ -101,24 +101,30 @@ function objectPixels(scene: Scene): Uint8Array {
  * 64×64 picture: `objectWeight` on every cell whose pixels an object touches and on the ring of
  * cells around it (an outline is decided there too), 1 elsewhere. A scene's flat background fills
  * most of a latent and is learnt early; weighting the object's cells keeps the loss about shapes.
+ * A small object's cells weigh `smallObjectFactor` times that (where objects' cells meet, the
+ * larger weight wins).
  */
-export function objectCellWeights(scenes: readonly Scene[], side: number, objectWeight: number): Tensor {
+export function objectCellWeights(scenes: readonly Scene[], side: number, objectWeight: number, smallObjectFactor = 1): Tensor {
   if (!Number.isInteger(SCENE_SIZE / side)) throw new RangeError(`objectCellWeights: a latent side of ${side} does not divide the ${SCENE_SIZE}-pixel picture; give a divisor of ${SCENE_SIZE}.`);
   const pixelsPerCell = SCENE_SIZE / side;
   const plane = side * side;
   const data = new Float32Array(scenes.length * plane).fill(1);
   scenes.forEach((scene, n) => {
-    const touched = new Uint8Array(plane);
-    objectPixels(scene).forEach((covered, p) => {
-      if (covered) touched[Math.floor(Math.floor(p / SCENE_SIZE) / pixelsPerCell) * side + Math.floor((p % SCENE_SIZE) / pixelsPerCell)] = 1;
-    });
-    for (let j = 0; j < side; j++) {
-      for (let i = 0; i < side; i++) {
-        let near = false;
-        for (let y = Math.max(0, j - 1); y <= Math.min(side - 1, j + 1); y++) {
-          for (let x = Math.max(0, i - 1); x <= Math.min(side - 1, i + 1); x++) near ||= touched[y * side + x] === 1;
+    for (const object of scene.objects) {
+      const weight = object.size === 'small' ? objectWeight * smallObjectFactor : objectWeight;
+      const touched = new Uint8Array(plane);
+      for (let y = 0; y < SCENE_SIZE; y++) {
+        for (let x = 0; x < SCENE_SIZE; x++) if (objectCovers(object, x, y)) touched[Math.floor(y / pixelsPerCell) * side + Math.floor(x / pixelsPerCell)] = 1;
+      }
+      for (let j = 0; j < side; j++) {
+        for (let i = 0; i < side; i++) {
+          let near = false;
+          for (let y = Math.max(0, j - 1); y <= Math.min(side - 1, j + 1); y++) {
+            for (let x = Math.max(0, i - 1); x <= Math.min(side - 1, i + 1); x++) near ||= touched[y * side + x] === 1;
+          }
+          const k = n * plane + j * side + i;
+          if (near) data[k] = Math.max(data[k]!, weight);
         }
-        if (near) data[n * plane + j * side + i] = objectWeight;
       }
     }
   });

@@ -31,7 +31,8 @@ export const OBJECT_PIXEL_WEIGHT = 8;
 export const BOX_WEIGHT_MARGIN = 2;
 /**
  * How many times a large object's box weight a small object's box weighs from `smallBoxWeightFrom`
- * on: the ratio of their areas (4), so every object's box carries the same share of the loss. With
+ * on (in the denoiser's loss: its latent cells): the ratio of their areas (4), so every object's box
+ * carries the same share of the loss. With
  * equal weights per pixel a small box had a quarter of a large one's pull, and small stars,
  * crosses and diamonds were the shapes the decoder still drew wrong (check-autoencoder: decoder
  * 6,400 steps 82.8 % of shapes without it, 85.1 % with it from step 5,800).
@@ -160,7 +161,8 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
  * of random scenes, v-prediction under the noise schedule the model ships ({@link toySchedulerConfig}:
  * DDPM's linear betas), captions in varied phrasings and {@link CAPTION_DROPOUT} of them empty; from
  * the curriculum's `patternsFrom` some objects patterned, from its `objectWeightFrom` the cells
- * around objects weighing {@link OBJECT_CELL_WEIGHT} in the loss.
+ * around objects weighing {@link OBJECT_CELL_WEIGHT} in the loss, from its `smallBoxWeightFrom` a
+ * small object's cells {@link SMALL_BOX_WEIGHT_FACTOR} times more.
  */
 export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurriculum = {}): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
@@ -195,7 +197,12 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
         sample: new Tensor('float32', noisy, [batchSize, TOY_UNET.inChannels, side, side]),
         timestep: new Tensor('int64', timesteps, [batchSize]),
         target: new Tensor('float32', target, [batchSize, TOY_UNET.inChannels, side, side]),
-        cell_weights: objectCellWeights(scenes, side, switchedOn(curriculum.objectWeightFrom, step) ? OBJECT_CELL_WEIGHT : 1),
+        cell_weights: objectCellWeights(
+          scenes,
+          side,
+          switchedOn(curriculum.objectWeightFrom, step) ? OBJECT_CELL_WEIGHT : 1,
+          switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1,
+        ),
       };
     },
   };
