@@ -2,7 +2,7 @@ import { checkRgbImage, type RgbImage } from '@perfusion/encoders';
 import { COLOUR_NAMES, nearestColour, type ColourName } from './palette.js';
 import { SCENE_SIZE, SIZE_PIXELS, type PositionName, type Scene, type SizeName } from './scene.js';
 import type { ShapeName } from './shapes.js';
-import { componentsTouch, connectedComponents, interiorPixels, type Component } from './components.js';
+import { componentsTouch, connectedComponents, forEachComponentPixel, interiorPixels, type Component } from './components.js';
 import { classifyShape } from './classify-shape.js';
 import { scoreAnalysis, type SceneScore } from './score.js';
 
@@ -85,16 +85,10 @@ const MIN_CONTRAST = 40;
 function objectShare(image: RgbImage, owner: Int32Array, region: Component, index: number, background: readonly number[]): { share: Float32Array; width: number; height: number } {
   const { width, height, data } = image;
   const object = [0, 0, 0];
-  let count = 0;
-  const regionWidth = region.x1 - region.x0;
-  for (let y = region.y0; y < region.y1; y++) {
-    for (let x = region.x0; x < region.x1; x++) {
-      if (region.mask[(y - region.y0) * regionWidth + (x - region.x0)] !== 1) continue;
-      for (let c = 0; c < 3; c++) object[c]! += data[3 * (y * width + x) + c]!;
-      count++;
-    }
-  }
-  const direction = object.map((v, c) => v / count - background[c]!);
+  forEachComponentPixel(region, (x, y) => {
+    for (let c = 0; c < 3; c++) object[c]! += data[3 * (y * width + x) + c]!;
+  });
+  const direction = object.map((v, c) => v / region.area - background[c]!);
   const length2 = direction.reduce((a, d) => a + d * d, 0);
   const [x0, y0] = [Math.max(0, region.x0 - SHARE_MARGIN), Math.max(0, region.y0 - SHARE_MARGIN)];
   const [x1, y1] = [Math.min(width, region.x1 + SHARE_MARGIN), Math.min(height, region.y1 + SHARE_MARGIN)];
@@ -143,8 +137,7 @@ export function analyseImage(image: RgbImage, expected?: Scene, options: Analyse
   for (const c of components) {
     const index = kept.indexOf(c);
     if (index < 0 && !kept.some((k) => k.label === c.label)) continue;
-    const w = c.x1 - c.x0;
-    for (let y = c.y0; y < c.y1; y++) for (let x = c.x0; x < c.x1; x++) if (c.mask[(y - c.y0) * w + (x - c.x0)] === 1) owner[y * width + x] = index >= 0 ? index : kept.length;
+    forEachComponentPixel(c, (x, y) => (owner[y * width + x] = index >= 0 ? index : kept.length));
   }
   const background = meanColour(image, labels, backgroundLabel);
   const objects = kept

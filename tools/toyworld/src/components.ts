@@ -57,6 +57,14 @@ export function connectedComponents(labels: Uint8Array, width: number, height: n
   return components;
 }
 
+/** Calls `visit` with the picture coordinates of every pixel of `component`. */
+export function forEachComponentPixel(component: Component, visit: (x: number, y: number) => void): void {
+  const width = component.x1 - component.x0;
+  for (let y = component.y0; y < component.y1; y++) {
+    for (let x = component.x0; x < component.x1; x++) if (component.mask[(y - component.y0) * width + (x - component.x0)] === 1) visit(x, y);
+  }
+}
+
 /** Pixels of the component whose eight neighbours all belong to it: none in a band two pixels wide. */
 export function interiorPixels(component: Component): number {
   const width = component.x1 - component.x0;

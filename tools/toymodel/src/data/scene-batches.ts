@@ -113,8 +113,10 @@ export function objectCellWeights(scenes: readonly Scene[], side: number, object
     for (const object of scene.objects) {
       const weight = object.size === 'small' ? objectWeight * smallObjectFactor : objectWeight;
       const touched = new Uint8Array(plane);
-      for (let y = 0; y < SCENE_SIZE; y++) {
-        for (let x = 0; x < SCENE_SIZE; x++) if (objectCovers(object, x, y)) touched[Math.floor(y / pixelsPerCell) * side + Math.floor(x / pixelsPerCell)] = 1;
+      // An object covers nothing outside its box (as renderScene draws it), so only the box is tested.
+      const box = objectBox(object.size, object.position);
+      for (let y = box.y0; y < box.y1; y++) {
+        for (let x = box.x0; x < box.x1; x++) if (objectCovers(object, x, y)) touched[Math.floor(y / pixelsPerCell) * side + Math.floor(x / pixelsPerCell)] = 1;
       }
       for (let j = 0; j < side; j++) {
         for (let i = 0; i < side; i++) {
