@@ -2,7 +2,7 @@
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
  *     [--total-steps N] [--decay-steps N] [--patterns-from STEP] [--object-weight-from STEP] [--box-weight-from STEP]
- *     [--small-box-weight-from STEP]
+ *     [--small-box-weight-from STEP] [--from-model DIR]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
  * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --patterns-from
@@ -11,6 +11,9 @@
  * which the reconstruction loss weighs whole object boxes up, not only object pixels, --small-box-weight-from
  * the step from which a small object's box weighs as much in all as a large one's. The decoder stage
  * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
+ * --from-model DIR (e.g. tools/toymodel/model) starts the stages this run needs that have no checkpoint
+ * in <work> from that model folder's weights, at the steps it records, with the optimiser restarted:
+ * how a fresh checkout, which holds the committed model but no checkpoints, trains on.
  */
 import 'reflect-metadata';
 import * as path from 'node:path';
@@ -18,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { autoencoderStage, decoderStage, diffusionStage, loadTrainedEncoder } from '../src/training/stages.js';
 import { trainStage, type StageSettings } from '../src/training/train-stage.js';
 import { STAGE_SETTINGS } from '../src/training/stage-settings.js';
+import { seedStagesFromModel } from '../src/training/seed-from-model.js';
 import { resolveUserPath } from '../src/user-path.js';
 
 /** Flags that override one numeric setting of the committed ones: the run's length, its decay and its switch steps. */
@@ -36,12 +40,13 @@ const { values } = parseArgs({
     work: { type: 'string', default: path.resolve(import.meta.dirname, '../.work') },
     minutes: { type: 'string' },
     steps: { type: 'string' },
+    'from-model': { type: 'string' },
     ...Object.fromEntries(Object.keys(SETTING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
   },
 });
 const stageName = values.stage;
 if (stageName !== 'autoencoder' && stageName !== 'decoder' && stageName !== 'diffusion') {
-  console.error('usage: train-base --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]');
+  console.error('usage: train-base --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N] [--from-model DIR]');
   process.exit(2);
 }
 const work = resolveUserPath(values.work!);
@@ -55,6 +60,11 @@ const settings: StageSettings = {
       .map(([flag, key]) => [key, Number(flagValues[flag])]),
   ),
 };
+if (values['from-model'] !== undefined) {
+  const modelDir = resolveUserPath(values['from-model']);
+  const seeded = await seedStagesFromModel(modelDir, work, stageName, settings);
+  console.log(seeded.length > 0 ? `seeded ${seeded.join(', ')} from ${modelDir} (optimiser restarted)` : `every stage this run needs has a checkpoint in ${work}; --from-model not used`);
+}
 const stage =
   stageName === 'autoencoder'
     ? autoencoderStage(settings)

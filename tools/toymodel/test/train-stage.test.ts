@@ -14,6 +14,7 @@ import {
   randomImageBatch,
   readStageCheckpoint,
   trainStage,
+  writeStageCheckpoint,
   type StageDefinition,
   type StageSettings,
 } from '../src/index.js';
@@ -91,5 +92,27 @@ describe('trainStage', () => {
     expect(learningRateAt(settings, 10)).toBeCloseTo(3e-3);
     expect(learningRateAt(settings, 35)).toBeCloseTo(3e-3 * (1 - 0.9 * 0.5));
     expect(learningRateAt(settings, 40)).toBeCloseTo(3e-4);
+  });
+
+  it('warms up again from where the optimiser restarted', () => {
+    expect(learningRateAt(settings, 20, 20)).toBeCloseTo(1.5e-3);
+    expect(learningRateAt(settings, 21, 20)).toBeCloseTo(3e-3);
+  });
+
+  it('continues a checkpoint whose optimiser restarted: fresh warm-up, moments rebuilt from zero, the step kept', async () => {
+    const dir = path.join(root, 'restarted');
+    const trained = await trainStage(tinyAutoencoderStage(), { workDir: dir, settings, checkpointEvery: 100, maxSteps: 5 });
+    const zero = new Map([...trained.moments].map(([name, { m }]) => [name, { m: new Float64Array(m.length), v: new Float64Array(m.length) }]));
+    await writeStageCheckpoint(checkpointFile(dir), { ...trained, restartedAt: 5, moments: zero });
+    const rates: number[] = [];
+    const resumed = await trainStage(tinyAutoencoderStage(), { workDir: dir, settings, checkpointEvery: 100, maxSteps: 2, onProgress: (p) => rates.push(p.learningRate) });
+    expect(rates).toEqual([learningRateAt(settings, 5, 5), learningRateAt(settings, 6, 5)]);
+    expect(rates[0]).toBeLessThan(learningRateAt(settings, 5));
+    expect(resumed.step).toBe(7);
+    expect(readStageCheckpoint(checkpointFile(dir))!.restartedAt).toBe(5);
+    // Bias correction counts from the restart: a first update of Adam moves each weight by about the learning rate.
+    const name = [...trained.weights.keys()][0]!;
+    const moved = resumed.weights.get(name)!.some((v, i) => v !== trained.weights.get(name)![i]);
+    expect(moved).toBe(true);
   });
 });

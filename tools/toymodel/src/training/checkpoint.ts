@@ -5,6 +5,11 @@ import { BaseTrainingError } from '../errors.js';
 /** Everything a stage needs to continue where it stopped. */
 export interface StageCheckpoint {
   readonly step: number;
+  /**
+   * The step at which AdamW's moments (and the learning rate's warm-up) started: 0 for a run from
+   * scratch, the seeding step for a run seeded from a model folder, whose moments were not kept.
+   */
+  readonly restartedAt?: number;
   /** Weights the optimiser updates, by parameter name. */
   readonly weights: ReadonlyMap<string, Float32Array>;
   /** Exponential moving average of the weights (what is exported). */
@@ -31,7 +36,7 @@ export async function writeStageCheckpoint(file: string, checkpoint: StageCheckp
   for (const [name, values] of checkpoint.weights) tensors.push([`weights/${name}`, raw(values)]);
   for (const [name, values] of checkpoint.average) tensors.push([`average/${name}`, raw(values)]);
   for (const [name, { m, v }] of checkpoint.moments) tensors.push([`m/${name}`, raw(m)], [`v/${name}`, raw(v)]);
-  const metadata = { format: FORMAT, step: String(checkpoint.step), losses: JSON.stringify(checkpoint.losses), settings: JSON.stringify(checkpoint.settings) };
+  const metadata = { format: FORMAT, step: String(checkpoint.step), restartedAt: String(checkpoint.restartedAt ?? 0), losses: JSON.stringify(checkpoint.losses), settings: JSON.stringify(checkpoint.settings) };
   await writeFileAtomic(file, writeSafetensors(tensors, metadata, { target: file }));
 }
 
@@ -60,6 +65,7 @@ export function readStageCheckpoint(file: string): StageCheckpoint | undefined {
   const moments = new Map([...m].map(([name, mm]) => [name, { m: mm, v: v.get(name)! }]));
   return {
     step: Number(parsed.metadata['step']),
+    restartedAt: Number(parsed.metadata['restartedAt'] ?? 0),
     weights,
     average,
     moments,

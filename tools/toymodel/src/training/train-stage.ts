@@ -119,9 +119,13 @@ function checkSwitchSteps(before: Readonly<Record<string, unknown>>, now: StageS
   }
 }
 
-/** Learning rate at `step`: linear warm-up, constant, then linear decay to a tenth over the last `decaySteps`. */
-export function learningRateAt(settings: StageSettings, step: number): number {
-  const warm = Math.min(1, (step + 1) / Math.max(1, settings.warmupSteps));
+/**
+ * Learning rate at `step`: linear warm-up from `restartedAt` (where the optimiser's moments began:
+ * 0, or the step a run was seeded from a model folder), constant, then linear decay to a tenth over
+ * the last `decaySteps`.
+ */
+export function learningRateAt(settings: StageSettings, step: number, restartedAt = 0): number {
+  const warm = Math.min(1, (step - restartedAt + 1) / Math.max(1, settings.warmupSteps));
   const decayStart = settings.steps - settings.decaySteps;
   const decay = step < decayStart ? 1 : 1 - 0.9 * Math.min(1, (step - decayStart) / Math.max(1, settings.decaySteps));
   return settings.learningRate * warm * decay;
@@ -156,15 +160,16 @@ export async function trainStage(stage: StageDefinition, options: TrainStageOpti
   }
   const average = new Map(parameters.map((p) => [p.name, new Float32Array(previous?.average.get(p.name) ?? p.values)]));
   let step = previous?.step ?? 0;
+  const restartedAt = previous?.restartedAt ?? 0;
   const groups: ParameterGroup[] = parameters.map((p) => ({
     name: p.name,
     values: p.values,
     weightDecay: isDecayed(p.shape) ? settings.weightDecay : 0,
     get learningRate() {
-      return learningRateAt(settings, step);
+      return learningRateAt(settings, step, restartedAt);
     },
   }));
-  const optimiser = new AdamW(groups, undefined, step, previous ? parameters.map((p) => previous.moments.get(p.name)!) : undefined);
+  const optimiser = new AdamW(groups, undefined, step - restartedAt, previous ? parameters.map((p) => previous.moments.get(p.name)!) : undefined);
   const losses = [...(previous?.losses ?? [])];
 
   const modelFile = path.join(workDir, 'training-graph.onnx');
@@ -172,6 +177,7 @@ export async function trainStage(stage: StageDefinition, options: TrainStageOpti
   const session = await OnnxSession.create(modelFile, { configEntries: { 'session.disable_prepacking': '1' } });
   const snapshot = (): StageCheckpoint => ({
     step,
+    restartedAt,
     weights: new Map(parameters.map((p) => [p.name, p.values])),
     average,
     moments: new Map(parameters.map((p, i) => [p.name, optimiser.state[i]!])),
@@ -192,7 +198,7 @@ export async function trainStage(stage: StageDefinition, options: TrainStageOpti
       const outputs = await session.run(feeds);
       const loss = outputs[LOSS_OUTPUT]!.data[0] as number;
       if (!Number.isFinite(loss)) throw new BaseTrainingError(`${stage.name}: the loss became ${loss} at step ${step}; lower the learning rate and resume from the last checkpoint.`);
-      const learningRate = learningRateAt(settings, step);
+      const learningRate = learningRateAt(settings, step, restartedAt);
       optimiser.step(gradientNames.map((name) => outputs[name]!.data as Float32Array));
       step += 1;
       const decay = Math.min(settings.averageDecay, (1 + step) / (10 + step));

@@ -1,0 +1,61 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readModelSync, tensorFromProto, TensorProto_DataType } from '@perfusion/onnx-graph';
+import { BaseTrainingError, checkpointFile, checkpointFromModel, readStageCheckpoint, seedStagesFromModel, STAGE_SETTINGS, TOY_MODEL_DIR, trainedNetwork } from '../src/index.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'toymodel-seed-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const recordedSteps = (JSON.parse(fs.readFileSync(path.join(TOY_MODEL_DIR, 'model_index.json'), 'utf8')) as { perfusion_toy_model: { trained_steps: Record<string, number> } })
+  .perfusion_toy_model.trained_steps;
+
+/** The float initializers of one network of the committed model, by name. */
+function modelWeights(component: string): Map<string, Float32Array> {
+  const file = path.join(TOY_MODEL_DIR, component, 'model.onnx');
+  const graph = readModelSync(file).graph!;
+  return new Map(graph.initializer.filter((i) => i.dataType === TensorProto_DataType.FLOAT).map((i) => [i.name, tensorFromProto(i, path.dirname(file)).data as Float32Array]));
+}
+
+describe('checkpointFromModel', () => {
+  it('holds the committed model’s weights at its recorded step, with the optimiser restarted there', () => {
+    const checkpoint = checkpointFromModel(TOY_MODEL_DIR, 'diffusion', STAGE_SETTINGS.diffusion);
+    expect(checkpoint.step).toBe(recordedSteps['diffusion']);
+    expect(checkpoint.restartedAt).toBe(checkpoint.step);
+    for (const component of ['unet', 'text_encoder'] as const) {
+      // Exported again from the seeded checkpoint, every weight comes back bit for bit.
+      const again = trainedNetwork(checkpoint, component, 'seeded').graph!.initializer.filter((i) => i.dataType === TensorProto_DataType.FLOAT);
+      const original = modelWeights(component);
+      expect(again.length).toBe(original.size);
+      for (const init of again) expect(Buffer.from((tensorFromProto(init).data as Float32Array).buffer).equals(Buffer.from(original.get(init.name)!.buffer)), init.name).toBe(true);
+    }
+    for (const { m, v } of checkpoint.moments.values()) expect(m.every((x) => x === 0) && v.every((x) => x === 0)).toBe(true);
+  });
+
+  it('refuses a folder that records no training steps, saying what to pass', () => {
+    const dir = path.join(root, 'not-toy');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'model_index.json'), '{"_class_name": "OnnxStableDiffusionPipeline"}');
+    expect(() => checkpointFromModel(dir, 'diffusion', STAGE_SETTINGS.diffusion)).toThrow(BaseTrainingError);
+    expect(() => checkpointFromModel(dir, 'diffusion', STAGE_SETTINGS.diffusion)).toThrow(/records no trained steps/);
+    expect(() => checkpointFromModel(path.join(root, 'absent'), 'diffusion', STAGE_SETTINGS.diffusion)).toThrow(/not a model folder/);
+  });
+});
+
+describe('seedStagesFromModel', () => {
+  it('writes the checkpoints a stage reads that are missing, and leaves existing ones alone', async () => {
+    const work = path.join(root, 'work');
+    const settings = { ...STAGE_SETTINGS.decoder, steps: 9000 };
+    expect(await seedStagesFromModel(TOY_MODEL_DIR, work, 'decoder', settings)).toEqual(['autoencoder', 'decoder']);
+    const decoder = readStageCheckpoint(checkpointFile(path.join(work, 'decoder')))!;
+    expect(decoder.step).toBe(recordedSteps['decoder']);
+    expect(decoder.restartedAt).toBe(recordedSteps['decoder']);
+    expect(decoder.settings).toEqual(settings);
+    expect([...decoder.weights.keys()].every((name) => name.startsWith('vae_decoder/'))).toBe(true);
+    const autoencoder = readStageCheckpoint(checkpointFile(path.join(work, 'autoencoder')))!;
+    expect(autoencoder.step).toBe(recordedSteps['autoencoder']);
+    expect(autoencoder.settings).toEqual(STAGE_SETTINGS.autoencoder);
+    expect(await seedStagesFromModel(TOY_MODEL_DIR, work, 'decoder', settings)).toEqual([]);
+  });
+});
