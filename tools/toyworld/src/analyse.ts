@@ -4,6 +4,8 @@ import { SCENE_SIZE, SIZE_PIXELS, type PositionName, type Scene, type SizeName }
 import type { ShapeName } from './shapes.js';
 import { componentsTouch, connectedComponents, forEachComponentPixel, interiorPixels, type Component } from './components.js';
 import { classifyShape } from './classify-shape.js';
+import { joinBridgedPieces } from './bridged-pieces.js';
+import { blendPosition, meanColourOf } from './blend.js';
 import { scoreAnalysis, type SceneScore } from './score.js';
 
 export interface FoundObject {
@@ -39,12 +41,23 @@ const SOLID_INTERIOR = 4;
  * Drops the bands a soft edge leaves: where an object meets the background, a blurred or generated
  * picture blends the two colours, and the blend can be nearer a third palette colour (gray between
  * white and green, orange between yellow and red). Such a band is at most two pixels wide, so it
- * has no interior, and it hugs a solid region.
+ * has no interior, and it hugs a solid region, or a thin one (a small ring's band) whose colour its
+ * own is a blend of with the background's.
  */
-function withoutBlendBands(regions: readonly Component[]): Component[] {
+function withoutBlendBands(regions: readonly Component[], image: RgbImage, background: readonly number[]): Component[] {
   const solid = regions.filter((r) => interiorPixels(r) >= SOLID_INTERIOR);
-  return regions.filter((r) => solid.includes(r) || !solid.some((s) => componentsTouch(r, s)));
+  const colours = regions.map((r) => meanColourOf(image, [r]));
+  const isBandOf = (band: number, object: number): boolean => {
+    const t = blendPosition(colours[band]!, colours[object]!, background);
+    return t !== undefined && t > BAND_BLEND_RANGE[0] && t < BAND_BLEND_RANGE[1];
+  };
+  return regions.filter(
+    (r, i) => solid.includes(r) || !regions.some((s, j) => s !== r && componentsTouch(r, s) && (solid.includes(s) || (isBandOf(i, j) && !isBandOf(j, i)))),
+  );
 }
+
+/** Where between the background (0) and an object's colour (1) a band's mean colour must lie to be that object's soft edge. */
+const BAND_BLEND_RANGE = [0.1, 0.9] as const;
 
 /** The mean RGB of the pixels labelled `label`. */
 function meanColour(image: RgbImage, labels: Uint8Array, label: number): number[] {
@@ -113,7 +126,8 @@ function objectShare(image: RgbImage, owner: Int32Array, region: Component, inde
 /**
  * Reads a scene back from pixels: every pixel takes its nearest palette colour, the commonest colour
  * is the background, and each 8-connected region of one other colour is an object (unless it is a thin
- * band of blended colour along another region's edge), whose shape is the
+ * band of blended colour along another region's edge; pieces of one colour that such bands join
+ * count as one region), whose shape is the
  * nearest to its soft silhouette (see classifyShape), size its bounding box, and position its box centre. With `expected`, also scores
  * the image against that scene.
  */
@@ -129,8 +143,10 @@ export function analyseImage(image: RgbImage, expected?: Scene, options: Analyse
   }
   const backgroundLabel = counts.indexOf(Math.max(...counts));
   const minArea = options.minArea ?? 16;
-  const components = connectedComponents(labels, width, height, backgroundLabel);
-  const kept = withoutBlendBands(components.filter((c) => c.area >= minArea));
+  const background = meanColour(image, labels, backgroundLabel);
+  const pieces = connectedComponents(labels, width, height, backgroundLabel);
+  const components = joinBridgedPieces(pieces, pieces.filter((c) => interiorPixels(c) < SOLID_INTERIOR), image, background);
+  const kept = withoutBlendBands(components.filter((c) => c.area >= minArea), image, background);
   // Each pixel's object (its index in `kept`), or kept.length for another region of an object's
   // colour (a stray piece is not part of the object beside it); -1 for background and blends.
   const owner = new Int32Array(width * height).fill(-1);
@@ -139,7 +155,6 @@ export function analyseImage(image: RgbImage, expected?: Scene, options: Analyse
     if (index < 0 && !kept.some((k) => k.label === c.label)) continue;
     forEachComponentPixel(c, (x, y) => (owner[y * width + x] = index >= 0 ? index : kept.length));
   }
-  const background = meanColour(image, labels, backgroundLabel);
   const objects = kept
     .map((c, index): FoundObject => {
       const boxWidth = c.x1 - c.x0;

@@ -98,3 +98,13 @@ export function componentsTouch(a: Component, b: Component): boolean {
   }
   return false;
 }
+
+/** One component made of several of one label: the union of their masks in their joint bounding box. */
+export function joinComponents(parts: readonly Component[]): Component {
+  if (parts.length === 1) return parts[0]!;
+  const [x0, y0] = [Math.min(...parts.map((p) => p.x0)), Math.min(...parts.map((p) => p.y0))];
+  const [x1, y1] = [Math.max(...parts.map((p) => p.x1)), Math.max(...parts.map((p) => p.y1))];
+  const mask = new Uint8Array((x1 - x0) * (y1 - y0));
+  for (const part of parts) forEachComponentPixel(part, (x, y) => (mask[(y - y0) * (x1 - x0) + (x - x0)] = 1));
+  return { label: parts[0]!.label, area: parts.reduce((a, p) => a + p.area, 0), x0, y0, x1, y1, mask };
+}
