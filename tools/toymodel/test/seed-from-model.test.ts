@@ -44,10 +44,13 @@ describe('checkpointFromModel', () => {
 });
 
 describe('seedStagesFromModel', () => {
-  it('writes the checkpoints a stage reads that are missing, and leaves existing ones alone', async () => {
+  it('writes the checkpoints of every stage the folder records that are missing, and leaves existing ones alone', async () => {
     const work = path.join(root, 'work');
     const settings = { ...STAGE_SETTINGS.decoder, steps: 9000 };
+    fs.mkdirSync(path.join(work, 'diffusion'), { recursive: true });
+    fs.writeFileSync(checkpointFile(path.join(work, 'diffusion')), 'kept as it is');
     expect(await seedStagesFromModel(TOY_MODEL_DIR, work, 'decoder', settings)).toEqual(['autoencoder', 'decoder']);
+    expect(fs.readFileSync(checkpointFile(path.join(work, 'diffusion')), 'utf8')).toBe('kept as it is');
     const decoder = readStageCheckpoint(checkpointFile(path.join(work, 'decoder')))!;
     expect(decoder.step).toBe(recordedSteps['decoder']);
     expect(decoder.restartedAt).toBe(recordedSteps['decoder']);

@@ -17,13 +17,6 @@ export const STAGE_COMPONENTS: Readonly<Record<BaseStageName, readonly ToyCompon
   diffusion: ['text_encoder', 'unet'],
 };
 
-/** The stages a stage's run reads: the decoder and diffusion stages take their encoder from the autoencoder stage. */
-export const STAGES_NEEDED: Readonly<Record<BaseStageName, readonly BaseStageName[]>> = {
-  autoencoder: ['autoencoder'],
-  decoder: ['autoencoder', 'decoder'],
-  diffusion: ['autoencoder', 'diffusion'],
-};
-
 /** The steps each stage had taken when the model folder was exported (its model_index.json). */
 function trainedSteps(modelDir: string): Partial<Record<BaseStageName, number>> {
   const file = path.join(modelDir, 'model_index.json');
@@ -67,13 +60,17 @@ export function checkpointFromModel(modelDir: string, stage: BaseStageName, sett
 }
 
 /**
- * Writes, for every stage `stage`'s run reads that has no checkpoint in `workDir`, one seeded from
- * the model folder ({@link checkpointFromModel}); stages with a checkpoint are left alone. Returns
- * the stages seeded. `settings` are the run's own for `stage`; the others get their committed ones.
+ * Writes, for every stage the model folder records that has no checkpoint in `workDir`, one seeded
+ * from the folder ({@link checkpointFromModel}); stages with a checkpoint are left alone. All of
+ * them, not only those `stage` reads, so an export of the work folder rebuilds the folder's other
+ * networks as they were (the decoder stage's decoder, not the autoencoder stage's; note that the
+ * seeded autoencoder checkpoint holds the folder's decoder too, whichever stage trained it).
+ * Returns the stages seeded. `settings` are the run's own for `stage`; the others get their committed ones.
  */
 export async function seedStagesFromModel(modelDir: string, workDir: string, stage: BaseStageName, settings: StageSettings): Promise<BaseStageName[]> {
   const seeded: BaseStageName[] = [];
-  for (const needed of STAGES_NEEDED[stage]) {
+  const recorded = trainedSteps(modelDir);
+  for (const needed of (['autoencoder', 'decoder', 'diffusion'] as const).filter((s) => recorded[s] !== undefined || s === stage)) {
     const file = checkpointFile(path.join(workDir, needed));
     if (fs.existsSync(file)) continue;
     const checkpoint = checkpointFromModel(modelDir, needed, needed === stage ? settings : STAGE_SETTINGS[needed]);
