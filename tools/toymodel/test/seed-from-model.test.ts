@@ -3,7 +3,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readModelSync, tensorFromProto, TensorProto_DataType } from '@perfusion/onnx-graph';
-import { BaseTrainingError, checkpointFile, checkpointFromModel, readStageCheckpoint, seedStagesFromModel, STAGE_SETTINGS, TOY_MODEL_DIR, trainedNetwork } from '../src/index.js';
+import {
+  BaseTrainingError,
+  checkpointFile,
+  checkpointFromModel,
+  loadTrainedEncoder,
+  readStageCheckpoint,
+  seedStagesFromModel,
+  STAGE_SETTINGS,
+  TOY_MODEL_DIR,
+  trainedNetwork,
+  writeToyModel,
+} from '../src/index.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'toymodel-seed-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -60,5 +71,18 @@ describe('seedStagesFromModel', () => {
     expect(autoencoder.step).toBe(recordedSteps['autoencoder']);
     expect(autoencoder.settings).toEqual(STAGE_SETTINGS.autoencoder);
     expect(await seedStagesFromModel(TOY_MODEL_DIR, work, 'decoder', settings)).toEqual([]);
+  });
+
+  it('seeds a work folder whose export is the committed model, byte for byte', async () => {
+    const work = path.join(root, 'round-trip');
+    await seedStagesFromModel(TOY_MODEL_DIR, work, 'diffusion', STAGE_SETTINGS.diffusion);
+    const read = (stage: string) => readStageCheckpoint(checkpointFile(path.join(work, stage)))!;
+    const encoder = await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion'));
+    await encoder.session.release();
+    const out = path.join(root, 'exported');
+    await writeToyModel(out, { autoencoder: read('autoencoder'), decoder: read('decoder'), diffusion: read('diffusion'), scalingFactor: encoder.scalingFactor });
+    const files = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+    expect(files(out)).toEqual(files(TOY_MODEL_DIR));
+    for (const file of files(TOY_MODEL_DIR)) expect(fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(TOY_MODEL_DIR, file))), file).toBe(true);
   });
 });
