@@ -2,14 +2,15 @@
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
  *     [--total-steps N] [--decay-steps N] [--patterns-from STEP] [--object-weight-from STEP] [--box-weight-from STEP]
- *     [--small-box-weight-from STEP] [--from-model DIR]
+ *     [--small-box-weight-from STEP] [--hard-shapes-from STEP] [--from-model DIR]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
  * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --patterns-from
  * sets the step from which scenes hold striped and checkered objects, --object-weight-from the step
  * from which the diffusion loss weighs the cells around objects up, --box-weight-from the step from
  * which the reconstruction loss weighs whole object boxes up, not only object pixels, --small-box-weight-from
- * the step from which a small object's box weighs as much in all as a large one's. The decoder stage
+ * the step from which a small object's box weighs as much in all as a large one's, --hard-shapes-from
+ * the step from which a third of the diffusion stage's scenes hold only small stars, crosses and rings. The decoder stage
  * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
  * --from-model DIR (e.g. tools/toymodel/model) starts the stages this run needs that have no checkpoint
  * in <work> from that model folder's weights, at the steps it records, with the optimiser restarted:
@@ -32,6 +33,7 @@ const SETTING_FLAGS = {
   'object-weight-from': 'objectWeightFrom',
   'box-weight-from': 'boxWeightFrom',
   'small-box-weight-from': 'smallBoxWeightFrom',
+  'hard-shapes-from': 'hardShapesFrom',
 } as const satisfies Record<string, keyof StageSettings>;
 
 const { values } = parseArgs({

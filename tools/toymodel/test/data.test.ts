@@ -5,6 +5,8 @@ import {
   CAPTION_FRAMINGS,
   exampleConceptMask,
   exampleConceptScenes,
+  HARD_SCENE_SHARE,
+  HARD_SHAPES,
   heldOutScene,
   isExampleConceptPattern,
   isHeldOut,
@@ -82,6 +84,28 @@ describe('held-out combinations', () => {
       const scene = heldOutScene(rng.fork(`h${i}`), 1);
       expect(isHeldOut(scene.objects[0]!.shape, scene.objects[0]!.colour, scene.background)).toBe(true);
     }
+  });
+});
+
+describe('training scenes with hard shapes', () => {
+  it('make about a third of the scenes small stars, crosses and rings only, none of them held out', () => {
+    const rng = new Rng(5);
+    let hardOnly = 0;
+    const n = 600;
+    for (let i = 0; i < n; i++) {
+      const scene = trainingScene(rng.fork(i), { hardShapes: true });
+      renderScene(scene); // validates the scene: shrunk objects stay apart
+      for (const o of scene.objects) expect(isHeldOut(o.shape, o.colour, scene.background)).toBe(false);
+      if (scene.objects.every((o) => o.size === 'small' && HARD_SHAPES.includes(o.shape))) hardOnly += 1;
+    }
+    // A third drawn so, plus the plain scenes that happen to be (1/16 of one-object ones).
+    expect(hardOnly / n).toBeGreaterThan(HARD_SCENE_SHARE);
+    expect(hardOnly / n).toBeLessThan(HARD_SCENE_SHARE + 0.1);
+  });
+
+  it('leave the plain draw as it was when off', () => {
+    const rng = new Rng(6);
+    for (let i = 0; i < 50; i++) expect(trainingScene(rng.fork(i), { hardShapes: false })).toEqual(trainingScene(rng.fork(i)));
   });
 });
 

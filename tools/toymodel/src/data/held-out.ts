@@ -20,12 +20,37 @@ export function isHeldOut(shape: ShapeName, colour: ColourName, background: Colo
 const heldOutObject = (scene: Scene): boolean => scene.objects.some((o) => isHeldOut(o.shape, o.colour, scene.background));
 
 /**
- * A random training scene: no object of it forms a held-out combination with the background.
- * With `patterns`, some objects are striped or checkered ({@link withRandomPatterns}).
+ * The shapes a denoiser of this world learns last when small: at step 14,500 the evaluator found
+ * small stars 0/11, small crosses 0/9 and small rings 11/19 right, every other shape and size
+ * at least 8 of 9.
  */
-export function trainingScene(rng: Rng, options: { readonly patterns?: boolean } = {}): Scene {
+export const HARD_SHAPES: readonly ShapeName[] = ['star', 'cross', 'ring'];
+/** Share of training scenes drawn, with `hardShapes`, with small objects of {@link HARD_SHAPES} only. */
+export const HARD_SCENE_SHARE = 1 / 3;
+
+/** Options of {@link trainingScene}. */
+export interface TrainingSceneOptions {
+  /** Some objects striped or checkered ({@link withRandomPatterns}). */
+  readonly patterns?: boolean;
+  /** {@link HARD_SCENE_SHARE} of the scenes hold only small objects of {@link HARD_SHAPES}. */
+  readonly hardShapes?: boolean;
+}
+
+/** A random scene, with `hardShapes` sometimes one of small hard shapes only (see {@link TrainingSceneOptions}). */
+function candidateScene(rng: Rng, hardShapes: boolean): Scene {
+  if (!hardShapes || rng.fork('hard').uniform() >= HARD_SCENE_SHARE) return randomScene(rng);
+  const scene = randomScene(rng, { shapes: HARD_SHAPES });
+  // A small box lies inside the large one at the same place, so objects placed apart stay apart.
+  return { ...scene, objects: scene.objects.map((o) => ({ ...o, size: 'small' })) };
+}
+
+/**
+ * A random training scene: no object of it forms a held-out combination with the background.
+ * Options: see {@link TrainingSceneOptions}.
+ */
+export function trainingScene(rng: Rng, options: TrainingSceneOptions = {}): Scene {
   for (let attempt = 0; ; attempt++) {
-    const scene = randomScene(rng.fork(attempt));
+    const scene = candidateScene(rng.fork(attempt), options.hardShapes === true);
     if (!heldOutObject(scene)) return options.patterns === true ? withRandomPatterns(scene, rng.fork('patterns')) : scene;
   }
 }

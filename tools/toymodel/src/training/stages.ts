@@ -49,16 +49,17 @@ export const CAPTION_DROPOUT = 0.1;
 export const OBJECT_CELL_WEIGHT = 4;
 
 /**
- * What a stage switches on at a step (the `patternsFrom`, `objectWeightFrom`, `boxWeightFrom` and
- * `smallBoxWeightFrom` of its settings; absent: never): patterned objects in its scenes,
- * object-weighted diffusion loss, reconstruction loss weighted over objects' whole boxes, small
- * boxes weighted as much in all as large ones.
+ * What a stage switches on at a step (the `patternsFrom`, `objectWeightFrom`, `boxWeightFrom`,
+ * `smallBoxWeightFrom` and `hardShapesFrom` of its settings; absent: never): patterned objects in
+ * its scenes, object-weighted diffusion loss, reconstruction loss weighted over objects' whole boxes,
+ * small boxes weighted as much in all as large ones, a third of the scenes small hard shapes only.
  */
 export interface StageCurriculum {
   readonly patternsFrom?: number;
   readonly objectWeightFrom?: number;
   readonly boxWeightFrom?: number;
   readonly smallBoxWeightFrom?: number;
+  readonly hardShapesFrom?: number;
 }
 
 const switchedOn = (from: number | undefined, step: number): boolean => from !== undefined && step >= from;
@@ -162,7 +163,8 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
  * DDPM's linear betas), captions in varied phrasings and {@link CAPTION_DROPOUT} of them empty; from
  * the curriculum's `patternsFrom` some objects patterned, from its `objectWeightFrom` the cells
  * around objects weighing {@link OBJECT_CELL_WEIGHT} in the loss, from its `smallBoxWeightFrom` a
- * small object's cells {@link SMALL_BOX_WEIGHT_FACTOR} times more.
+ * small object's cells {@link SMALL_BOX_WEIGHT_FACTOR} times more, from its `hardShapesFrom` a third
+ * of the scenes small stars, crosses and rings only (`HARD_SHAPES`).
  */
 export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurriculum = {}): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
@@ -175,7 +177,7 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
     graph,
     batch: async (rng: Rng, batchSize: number, step: number) => {
       const patterns = hasPatterns(curriculum, step);
-      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => trainingScene(r, { patterns }));
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => trainingScene(r, { patterns, hardShapes: switchedOn(curriculum.hardShapesFrom, step) }));
       const latents = (await encoder.session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
       const ids = new Int32Array(batchSize * 77);
       const timesteps = new BigInt64Array(batchSize);

@@ -47,6 +47,11 @@ export interface StageSettings {
    * setting like `patternsFrom`.
    */
   readonly smallBoxWeightFrom?: number;
+  /**
+   * Step from which a third of the diffusion stage's scenes hold only small stars, crosses and rings
+   * (`HARD_SHAPES`; absent: never). A curriculum setting like `patternsFrom`.
+   */
+  readonly hardShapesFrom?: number;
 }
 
 /** What one stage trains: its differentiated graph and how to draw a batch of feeds. */
@@ -94,7 +99,7 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom'] as const;
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
