@@ -12,7 +12,10 @@ const scheduleName = (): string => {
  * draw a texture its base model never learnt. Object-weighted loss came later (`objectWeightFrom`),
  * when shapes had stalled while colour and place were right; box-weighted reconstruction
  * (`boxWeightFrom`) when the decoder was found filling the notches of small shapes, and small boxes
- * weighted up (`smallBoxWeightFrom`) when small shapes were all it still drew wrong.
+ * weighted up (`smallBoxWeightFrom`) when small shapes were all it still drew wrong. The denoiser's
+ * last 2,000 steps (14,500 → 16,500, small objects' cells weighted up) were trained in a later
+ * session from the exported model of step 14,500 (`train-base --from-model`: its averaged weights,
+ * AdamW restarted with a fresh warm-up), not from the checkpoint, which was gone.
  */
 export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffusion', StageSettings>> = {
   autoencoder: { seed: 1, batchSize: 16, learningRate: 1e-3, warmupSteps: 100, steps: 1200, decaySteps: 400, weightDecay: 0, averageDecay: 0.995 },
@@ -22,13 +25,14 @@ export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffus
     batchSize: 32,
     learningRate: 6e-4,
     warmupSteps: 200,
-    steps: 14500,
-    decaySteps: 600,
+    steps: 16500,
+    decaySteps: 700,
     weightDecay: 0.01,
     averageDecay: 0.999,
     schedule: scheduleName(),
     prediction: TOY_PREDICTION_TYPE,
     patternsFrom: 5165,
     objectWeightFrom: 9353,
+    smallBoxWeightFrom: 14500,
   },
 };
