@@ -12,10 +12,12 @@ const scheduleName = (): string => {
  * draw a texture its base model never learnt. Object-weighted loss came later (`objectWeightFrom`),
  * when shapes had stalled while colour and place were right; box-weighted reconstruction
  * (`boxWeightFrom`) when the decoder was found filling the notches of small shapes, and small boxes
- * weighted up (`smallBoxWeightFrom`) when small shapes were all it still drew wrong. The denoiser's
- * last 2,000 steps (14,500 → 16,500, small objects' cells weighted up) were trained in a later
- * session from the exported model of step 14,500 (`train-base --from-model`: its averaged weights,
- * AdamW restarted with a fresh warm-up), not from the checkpoint, which was gone.
+ * weighted up (`smallBoxWeightFrom`) when small shapes were all it still drew wrong, and a third of
+ * the scenes made of small stars, crosses and rings (`hardShapesFrom`) for the last 1,000 steps. The
+ * denoiser's last 3,000 steps (from 14,500) were trained in a later session from the exported model
+ * of step 14,500 (`train-base --from-model`: its averaged weights, AdamW restarted with a fresh
+ * warm-up), not from the checkpoint, which was gone; the run's plan ended at 16,500 (decay over
+ * 15,800–16,500) before it was lengthened to 17,500 (decay over the last 500).
  */
 export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffusion', StageSettings>> = {
   autoencoder: { seed: 1, batchSize: 16, learningRate: 1e-3, warmupSteps: 100, steps: 1200, decaySteps: 400, weightDecay: 0, averageDecay: 0.995 },
@@ -25,8 +27,8 @@ export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffus
     batchSize: 32,
     learningRate: 6e-4,
     warmupSteps: 200,
-    steps: 16500,
-    decaySteps: 700,
+    steps: 17500,
+    decaySteps: 500,
     weightDecay: 0.01,
     averageDecay: 0.999,
     schedule: scheduleName(),
@@ -34,5 +36,6 @@ export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffus
     patternsFrom: 5165,
     objectWeightFrom: 9353,
     smallBoxWeightFrom: 14500,
+    hardShapesFrom: 16500,
   },
 };
