@@ -81,7 +81,12 @@ describe('seedStagesFromModel', () => {
     await encoder.session.release();
     const out = path.join(root, 'exported');
     await writeToyModel(out, { autoencoder: read('autoencoder'), decoder: read('decoder'), diffusion: read('diffusion'), scalingFactor: encoder.scalingFactor });
-    const files = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+    // Hidden folders hold caches that generation writes beside a model (.perfusion-cache), not the model.
+    const files = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => !f.split(path.sep).some((part) => part.startsWith('.')) && fs.statSync(path.join(dir, f)).isFile())
+        .sort();
     expect(files(out)).toEqual(files(TOY_MODEL_DIR));
     for (const file of files(TOY_MODEL_DIR)) expect(fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(TOY_MODEL_DIR, file))), file).toBe(true);
   });
