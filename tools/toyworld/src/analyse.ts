@@ -97,11 +97,7 @@ const MIN_CONTRAST = 40;
  */
 function objectShare(image: RgbImage, owner: Int32Array, region: Component, index: number, background: readonly number[]): { share: Float32Array; width: number; height: number } {
   const { width, height, data } = image;
-  const object = [0, 0, 0];
-  forEachComponentPixel(region, (x, y) => {
-    for (let c = 0; c < 3; c++) object[c]! += data[3 * (y * width + x) + c]!;
-  });
-  const direction = object.map((v, c) => v / region.area - background[c]!);
+  const direction = meanColourOf(image, [region]).map((v, c) => v - background[c]!);
   const length2 = direction.reduce((a, d) => a + d * d, 0);
   const [x0, y0] = [Math.max(0, region.x0 - SHARE_MARGIN), Math.max(0, region.y0 - SHARE_MARGIN)];
   const [x1, y1] = [Math.min(width, region.x1 + SHARE_MARGIN), Math.min(height, region.y1 + SHARE_MARGIN)];
