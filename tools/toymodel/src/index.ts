@@ -20,8 +20,8 @@ export { withWeights, componentWeights, trainedNetwork } from './graphs/with-wei
 export { trainStage, learningRateAt, checkpointFile, LOG_INTERVAL, type StageDefinition, type StageSettings, type StageProgress, type TrainStageOptions } from './training/train-stage.js';
 export { readStageCheckpoint, writeStageCheckpoint, type StageCheckpoint } from './training/checkpoint.js';
 export { autoencoderStage, decoderStage, diffusionStage, toyNoiseSchedule, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, SMALL_BOX_WEIGHT_FACTOR, OBJECT_CELL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder, type StageCurriculum } from './training/stages.js';
-export { STAGE_SETTINGS } from './training/stage-settings.js';
-export { checkpointFromModel, seedStagesFromModel, STAGE_COMPONENTS, type BaseStageName } from './training/seed-from-model.js';
+export { STAGE_SETTINGS, type BaseStageName } from './training/stage-settings.js';
+export { checkpointFromModel, seedStagesFromModel, STAGE_COMPONENTS } from './training/seed-from-model.js';
 export { writeToyModel, type ToyModelSources } from './export/write-toy-model.js';
 export { evaluateModel, evaluationScenes, EVALUATION_DEFAULTS, type EvaluationReport, type EvaluationSettings, type EvaluatedSample } from './evaluate/evaluate-model.js';
 export { accuracyOf, formatShapeTallies, shapeTallies, type AttributeAccuracy, type ShapeTally } from './evaluate/accuracy.js';

@@ -4,11 +4,8 @@ import { readModelSync, tensorFromProto, TensorProto_DataType } from '@perfusion
 import { BaseTrainingError } from '../errors.js';
 import type { ToyComponent } from '../graphs/training-graphs.js';
 import { writeStageCheckpoint, type StageCheckpoint } from './checkpoint.js';
-import { STAGE_SETTINGS } from './stage-settings.js';
+import { STAGE_SETTINGS, type BaseStageName } from './stage-settings.js';
 import { checkpointFile, type StageSettings } from './train-stage.js';
-
-/** A stage of base training. */
-export type BaseStageName = 'autoencoder' | 'decoder' | 'diffusion';
 
 /** The networks each stage trains, by model-folder component. */
 export const STAGE_COMPONENTS: Readonly<Record<BaseStageName, readonly ToyComponent[]>> = {
@@ -70,7 +67,7 @@ export function checkpointFromModel(modelDir: string, stage: BaseStageName, sett
 export async function seedStagesFromModel(modelDir: string, workDir: string, stage: BaseStageName, settings: StageSettings): Promise<BaseStageName[]> {
   const seeded: BaseStageName[] = [];
   const recorded = trainedSteps(modelDir);
-  for (const needed of (['autoencoder', 'decoder', 'diffusion'] as const).filter((s) => recorded[s] !== undefined || s === stage)) {
+  for (const needed of (Object.keys(STAGE_SETTINGS) as BaseStageName[]).filter((s) => recorded[s] !== undefined || s === stage)) {
     const file = checkpointFile(path.join(workDir, needed));
     if (fs.existsSync(file)) continue;
     const checkpoint = checkpointFromModel(modelDir, needed, needed === stage ? settings : STAGE_SETTINGS[needed]);

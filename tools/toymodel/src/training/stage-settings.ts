@@ -19,7 +19,10 @@ const scheduleName = (): string => {
  * warm-up), not from the checkpoint, which was gone; the run's plan ended at 16,500 (decay over
  * 15,800–16,500) before it was lengthened to 17,500 (decay over the last 500).
  */
-export const STAGE_SETTINGS: Readonly<Record<'autoencoder' | 'decoder' | 'diffusion', StageSettings>> = {
+/** A stage of base training. */
+export type BaseStageName = 'autoencoder' | 'decoder' | 'diffusion';
+
+export const STAGE_SETTINGS: Readonly<Record<BaseStageName, StageSettings>> = {
   autoencoder: { seed: 1, batchSize: 16, learningRate: 1e-3, warmupSteps: 100, steps: 1200, decaySteps: 400, weightDecay: 0, averageDecay: 0.995 },
   decoder: { seed: 3, batchSize: 16, learningRate: 3e-4, warmupSteps: 50, steps: 7000, decaySteps: 300, weightDecay: 0, averageDecay: 0.995, patternsFrom: 1445, boxWeightFrom: 4000, smallBoxWeightFrom: 5800 },
   diffusion: {
