@@ -10,7 +10,7 @@
  * from which the diffusion loss weighs the cells around objects up, --box-weight-from the step from
  * which the reconstruction loss weighs whole object boxes up, not only object pixels, --small-box-weight-from
  * the step from which a small object's box weighs as much in all as a large one's, --hard-shapes-from
- * the step from which a third of the diffusion stage's scenes hold only small stars, crosses and rings. The decoder stage
+ * the step from which a third of the scenes (diffusion or reconstruction) hold only small stars, crosses and rings. The decoder stage
  * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
  * --from-model DIR (e.g. tools/toymodel/model) starts the stages this run needs that have no checkpoint
  * in <work> from that model folder's weights, at the steps it records, with the optimiser restarted:

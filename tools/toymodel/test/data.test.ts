@@ -10,6 +10,7 @@ import {
   heldOutScene,
   isExampleConceptPattern,
   isHeldOut,
+  sceneWithHardShapes,
   objectBoxWeights,
   objectCellWeights,
   objectPixelWeights,
@@ -106,6 +107,23 @@ describe('training scenes with hard shapes', () => {
   it('leave the plain draw as it was when off', () => {
     const rng = new Rng(6);
     for (let i = 0; i < 50; i++) expect(trainingScene(rng.fork(i), { hardShapes: false })).toEqual(trainingScene(rng.fork(i)));
+  });
+
+  it('for the autoencoder (sceneWithHardShapes) keep held-out combinations, which the decoder must draw too', () => {
+    const rng = new Rng(8);
+    let heldOut = 0;
+    let hardOnly = 0;
+    const n = 600;
+    for (let i = 0; i < n; i++) {
+      expect(sceneWithHardShapes(rng.fork(i), false)).toEqual(randomScene(rng.fork(i)));
+      const scene = sceneWithHardShapes(rng.fork(i), true);
+      renderScene(scene);
+      if (scene.objects.some((o) => isHeldOut(o.shape, o.colour, scene.background))) heldOut += 1;
+      if (scene.objects.every((o) => o.size === 'small' && HARD_SHAPES.includes(o.shape))) hardOnly += 1;
+    }
+    expect(heldOut).toBeGreaterThan(0);
+    expect(hardOnly / n).toBeGreaterThan(HARD_SCENE_SHARE);
+    expect(hardOnly / n).toBeLessThan(HARD_SCENE_SHARE + 0.1);
   });
 });
 

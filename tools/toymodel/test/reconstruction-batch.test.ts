@@ -34,4 +34,12 @@ describe('the reconstruction stages’ batches', () => {
     expect(await weights(4)).not.toContain(OBJECT_PIXEL_WEIGHT * SMALL_BOX_WEIGHT_FACTOR);
     expect(await weights(5)).toContain(OBJECT_PIXEL_WEIGHT * SMALL_BOX_WEIGHT_FACTOR);
   }, 120_000);
+
+  it('draw their scenes as before until hardShapesFrom, and with small hard shapes from it on', async () => {
+    const plain = autoencoderStage({ boxWeightFrom: 0 });
+    const hard = autoencoderStage({ boxWeightFrom: 0, hardShapesFrom: 5 });
+    const batch = async (stage: typeof plain, step: number): Promise<Float32Array> => (await stage.batch(new Rng(2).fork(step), 6, step))['sample']!.data as Float32Array;
+    expect(await batch(hard, 4)).toEqual(await batch(plain, 4));
+    expect(await batch(hard, 5)).not.toEqual(await batch(plain, 5));
+  }, 120_000);
 });

@@ -36,8 +36,12 @@ export interface TrainingSceneOptions {
   readonly hardShapes?: boolean;
 }
 
-/** A random scene, with `hardShapes` sometimes one of small hard shapes only (see {@link TrainingSceneOptions}). */
-function candidateScene(rng: Rng, hardShapes: boolean): Scene {
+/**
+ * A random scene, with `hardShapes` {@link HARD_SCENE_SHARE} of the time one of small objects of
+ * {@link HARD_SHAPES} only. Held-out combinations may occur: the autoencoder's stages draw from this
+ * directly (they see no captions, and must decode the evaluator's combinations too).
+ */
+export function sceneWithHardShapes(rng: Rng, hardShapes: boolean): Scene {
   if (!hardShapes || rng.fork('hard').uniform() >= HARD_SCENE_SHARE) return randomScene(rng);
   const scene = randomScene(rng, { shapes: HARD_SHAPES });
   // A small box lies inside the large one at the same place, so objects placed apart stay apart.
@@ -50,7 +54,7 @@ function candidateScene(rng: Rng, hardShapes: boolean): Scene {
  */
 export function trainingScene(rng: Rng, options: TrainingSceneOptions = {}): Scene {
   for (let attempt = 0; ; attempt++) {
-    const scene = candidateScene(rng.fork(attempt), options.hardShapes === true);
+    const scene = sceneWithHardShapes(rng.fork(attempt), options.hardShapes === true);
     if (!heldOutObject(scene)) return options.patterns === true ? withRandomPatterns(scene, rng.fork('patterns')) : scene;
   }
 }

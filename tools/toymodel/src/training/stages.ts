@@ -3,12 +3,12 @@ import * as path from 'node:path';
 import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
 import { parseSchedulerConfig } from '@perfusion/scheduler';
 import { Rng, Tensor } from '@perfusion/tensor-core';
-import { randomScene, SIZE_PIXELS } from '@perfusion/toyworld';
+import { SIZE_PIXELS, type Scene } from '@perfusion/toyworld';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
 import { TOY_UNET, toySchedulerConfig } from '../architecture.js';
 import { normalTensor, objectBoxWeights, objectCellWeights, objectPixelWeights, randomImageBatch } from '../data/scene-batches.js';
 import { trainingCaption } from '../data/training-caption.js';
-import { trainingScene } from '../data/held-out.js';
+import { sceneWithHardShapes, trainingScene } from '../data/held-out.js';
 import { withRandomPatterns } from '../data/patterns.js';
 import { BaseTrainingError } from '../errors.js';
 import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, type TrainingGraph } from '../graphs/training-graphs.js';
@@ -76,7 +76,12 @@ function reconstructionStage(name: string, graph: TrainingGraph, curriculum: Sta
     graph,
     batch: (rng, batchSize, step) => {
       const patterns = hasPatterns(curriculum, step);
-      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => (patterns ? withRandomPatterns(randomScene(r), r.fork('patterns')) : randomScene(r)));
+      const hardShapes = switchedOn(curriculum.hardShapesFrom, step);
+      const draw = (r: Rng): Scene => {
+        const scene = sceneWithHardShapes(r, hardShapes);
+        return patterns ? withRandomPatterns(scene, r.fork('patterns')) : scene;
+      };
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, draw);
       return {
         sample: pixels,
         noise: normalTensor(rng.fork('noise'), [batchSize, 4, latentSide, latentSide]),
