@@ -2,7 +2,7 @@
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
  *     [--total-steps N] [--decay-steps N] [--patterns-from STEP] [--object-weight-from STEP] [--box-weight-from STEP]
- *     [--small-box-weight-from STEP] [--hard-shapes-from STEP] [--from-model DIR]
+ *     [--small-box-weight-from STEP] [--hard-shapes-from STEP] [--generated-latents-from STEP] [--from-model DIR]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
  * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --patterns-from
@@ -10,7 +10,9 @@
  * from which the diffusion loss weighs the cells around objects up, --box-weight-from the step from
  * which the reconstruction loss weighs whole object boxes up, not only object pixels, --small-box-weight-from
  * the step from which a small object's box weighs as much in all as a large one's, --hard-shapes-from
- * the step from which a third of the scenes (diffusion or reconstruction) hold only small stars, crosses and rings. The decoder stage
+ * the step from which a third of the scenes (diffusion or reconstruction) hold only small stars, crosses and rings,
+ * --generated-latents-from the step from which half of each decoder batch is latents the denoiser drew
+ * (<work>/decoder/generated-latents.safetensors, from `npm run generate-latents`). The decoder stage
  * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
  * --from-model DIR (e.g. tools/toymodel/model) starts the stages this run needs that have no checkpoint
  * in <work> from that model folder's weights, at the steps it records, with the optimiser restarted:
@@ -19,7 +21,7 @@
 import 'reflect-metadata';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { autoencoderStage, decoderStage, diffusionStage, loadTrainedEncoder } from '../src/training/stages.js';
+import { autoencoderStage, decoderStage, diffusionStage, latentDecoderStage, loadTrainedEncoder } from '../src/training/stages.js';
 import { trainStage, type StageSettings } from '../src/training/train-stage.js';
 import { STAGE_SETTINGS } from '../src/training/stage-settings.js';
 import { seedStagesFromModel } from '../src/training/seed-from-model.js';
@@ -34,6 +36,7 @@ const SETTING_FLAGS = {
   'box-weight-from': 'boxWeightFrom',
   'small-box-weight-from': 'smallBoxWeightFrom',
   'hard-shapes-from': 'hardShapesFrom',
+  'generated-latents-from': 'generatedLatentsFrom',
 } as const satisfies Record<string, keyof StageSettings>;
 
 const { values } = parseArgs({
@@ -71,7 +74,9 @@ const stage =
   stageName === 'autoencoder'
     ? autoencoderStage(settings)
     : stageName === 'decoder'
-      ? decoderStage(path.join(work, 'autoencoder'), settings)
+      ? settings.generatedLatentsFrom === undefined
+        ? decoderStage(path.join(work, 'autoencoder'), settings)
+        : await latentDecoderStage(path.join(work, 'autoencoder'), path.join(work, 'decoder'), settings)
       : diffusionStage(await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion')), settings);
 let stopping = false;
 process.on('SIGINT', () => {

@@ -15,11 +15,11 @@ export { randomImageBatch, scenesToPixels, normalTensor, objectPixelWeights, obj
 export { pixelsToImages } from './data/pixels-to-images.js';
 export { joinModels, type JoinOptions } from './graphs/join-models.js';
 export { withTrainableInputs, type TrainableModel, type TrainableParameter } from './graphs/trainable-parameters.js';
-export { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, INITIAL_WEIGHTS_SEED, type ToyComponent, type TrainingGraph } from './graphs/training-graphs.js';
+export { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, latentDecoderTrainingGraph, initialNetwork, INITIAL_WEIGHTS_SEED, type ToyComponent, type TrainingGraph } from './graphs/training-graphs.js';
 export { withWeights, componentWeights, trainedNetwork } from './graphs/with-weights.js';
 export { trainStage, learningRateAt, checkpointFile, LOG_INTERVAL, type StageDefinition, type StageSettings, type StageProgress, type TrainStageOptions } from './training/train-stage.js';
 export { readStageCheckpoint, writeStageCheckpoint, type StageCheckpoint } from './training/checkpoint.js';
-export { autoencoderStage, decoderStage, diffusionStage, toyNoiseSchedule, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, SMALL_BOX_WEIGHT_FACTOR, OBJECT_CELL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder, type StageCurriculum } from './training/stages.js';
+export { autoencoderStage, decoderStage, latentDecoderStage, generatedLatentsFile, GENERATED_LATENT_SHARE, diffusionStage, toyNoiseSchedule, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, SMALL_BOX_WEIGHT_FACTOR, OBJECT_CELL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder, type StageCurriculum } from './training/stages.js';
 export { STAGE_SETTINGS, type BaseStageName } from './training/stage-settings.js';
 export { checkpointFromModel, seedStagesFromModel, STAGE_COMPONENTS } from './training/seed-from-model.js';
 export { writeToyModel, type ToyModelSources } from './export/write-toy-model.js';
@@ -29,3 +29,4 @@ export { reportTable } from './evaluate/report-table.js';
 export { EXAMPLE_CONCEPT, EXAMPLE_PATTERN_COLOURS, exampleConceptMask, exampleConceptScenes, writeExampleConceptImages } from './concept/example-concept.js';
 export { sweepPoint, sweepPrompts, wordsPoint, type SweepPoint, type SweepPrompt, type SweepSettings } from './concept/tradeoff-sweep.js';
 export { plotDomain, tradeoffPlotPng, type TradeoffSeries } from './concept/tradeoff-plot.js';
+export { generateLatents, readGeneratedLatents, writeGeneratedLatents, layoutRight, GENERATED_SEED_BASE, type GeneratedLatents, type GenerateLatentsOptions } from './data/generated-latents.js';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildTextEncoder, buildUnet, buildVaeDecoder, buildVaeEncoder, presets } from '@perfusion/fixtures';
 import { GraphBuilder, gradientOutputName, OnnxSession, writeModel, type ModelProto } from '@perfusion/onnx-graph';
 import { Rng, Tensor } from '@perfusion/tensor-core';
-import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, GraphJoinError, joinModels, withTrainableInputs } from '../src/index.js';
+import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, GraphJoinError, joinModels, latentDecoderTrainingGraph, withTrainableInputs } from '../src/index.js';
 import { weightedSquaredErrorHead } from '../src/graphs/loss-heads.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toymodel-graphs-'));
@@ -153,4 +153,27 @@ describe('training graphs (on the tiny fixture networks)', () => {
     // float32 central differences through the whole decoder: a few per cent of the slope
     expect(Math.abs(a - n) / Math.abs(a)).toBeLessThan(0.05);
   });
+
+  it('the decoder graph on latents gives the decoder graph\'s loss on the encoder\'s means, and differentiates the decoder', async () => {
+    const vae = { ...presets.tiny.vae, sampleSize: 16 };
+    const encoder = buildVaeEncoder(vae, { rng: new Rng(4) });
+    const decoder = buildVaeDecoder(vae, { rng: new Rng(5) });
+    const onPictures = decoderTrainingGraph(encoder, decoder);
+    const onLatents = latentDecoderTrainingGraph(decoder);
+    expect(onLatents.parameters.map((p) => p.name)).toEqual(onPictures.parameters.map((p) => p.name));
+    const sample = normal([2, 3, 16, 16]);
+    const weights = normal([2, 1, 16, 16]);
+    const means = (await run(encoder, { sample }))['latent_sample']!;
+    const parameterFeeds = (graph: typeof onLatents): Record<string, Tensor> => Object.fromEntries(graph.parameters.map((p) => [p.name, new Tensor('float32', p.values, p.shape)]));
+    // Zero noise samples the posterior at its mean exactly.
+    const zero = new Tensor('float32', new Float32Array(means.data.length), means.shape);
+    const viaPictures = await run(onPictures.model, { sample, noise: zero, pixel_weights: weights, ...parameterFeeds(onPictures) });
+    const viaLatents = await run(onLatents.model, { latent_sample: means, image: sample, pixel_weights: weights, ...parameterFeeds(onLatents) });
+    expect(viaLatents['loss']!.data[0]).toBeCloseTo(viaPictures['loss']!.data[0] as number, 5);
+    const decoderIn = onLatents.parameters.findIndex((p) => p.name === 'vae_decoder/decoder.conv_in.weight');
+    const [[a, n]] = await checkGradients(onLatents, { latent_sample: means, image: sample, pixel_weights: weights }, [[decoderIn, 3]]);
+    expect(Math.abs(a)).toBeGreaterThan(1e-3);
+    expect(Math.abs(a - n) / Math.abs(a)).toBeLessThan(0.05);
+  });
 });
+

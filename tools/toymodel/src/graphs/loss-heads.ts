@@ -1,4 +1,4 @@
-import { GraphBuilder, type ModelProto } from '@perfusion/onnx-graph';
+import { GraphBuilder, type ModelProto, type Value } from '@perfusion/onnx-graph';
 
 /** Names the training graphs' loss heads read and write. */
 export const LOSS_OUTPUT = 'loss';
@@ -43,6 +43,16 @@ export function gaussianSamplingHead(latentChannels: number): ModelProto {
   return b.build();
 }
 
+/** The inputs of a reconstruction loss and `mean(w · (|r − x| + (r − x)²))` over them (see {@link autoencoderLossHead}). */
+function weightedReconstructionError(b: GraphBuilder): Value {
+  const reconstruction = b.input('reconstruction', 'float32', ['batch', 3, 'height', 'width']);
+  const image = b.input('image', 'float32', ['batch', 3, 'height', 'width']);
+  const weights = b.input('pixel_weights', 'float32', ['batch', 1, 'height', 'width']);
+  const error = b.sub(reconstruction, image);
+  const perPixel = b.add(b.op('Abs', [error])[0]!, b.mul(error, error));
+  return b.op('ReduceMean', [b.mul(weights, perPixel)], { keepdims: 0 })[0]!;
+}
+
 /**
  * `loss = mean(w · (|r − x| + (r − x)²)) + klWeight · kl` for reconstruction r, image x and
  * per-pixel weights w [B, 1, H, W]. The absolute term keeps edges sharp (squared error alone
@@ -51,13 +61,15 @@ export function gaussianSamplingHead(latentChannels: number): ModelProto {
  */
 export function autoencoderLossHead(klWeight: number): ModelProto {
   const b = headBuilder('autoencoder_loss');
-  const reconstruction = b.input('reconstruction', 'float32', ['batch', 3, 'height', 'width']);
-  const image = b.input('image', 'float32', ['batch', 3, 'height', 'width']);
-  const weights = b.input('pixel_weights', 'float32', ['batch', 1, 'height', 'width']);
+  const reconstructionLoss = weightedReconstructionError(b);
   const kl = b.input('kl', 'float32', []);
-  const error = b.sub(reconstruction, image);
-  const perPixel = b.add(b.op('Abs', [error])[0]!, b.mul(error, error));
-  const reconstructionLoss = b.op('ReduceMean', [b.mul(weights, perPixel)], { keepdims: 0 })[0]!;
   b.output(b.add(reconstructionLoss, b.mul(b.constant([klWeight], []), kl)), LOSS_OUTPUT, 'float32', []);
+  return b.build();
+}
+
+/** {@link autoencoderLossHead} without a prior term: for a decoder trained on given latents. */
+export function reconstructionLossHead(): ModelProto {
+  const b = headBuilder('reconstruction_loss');
+  b.output(weightedReconstructionError(b), LOSS_OUTPUT, 'float32', []);
   return b.build();
 }

@@ -3,7 +3,7 @@ import { buildTextEncoder, buildUnet, buildVaeDecoder, buildVaeEncoder } from '@
 import { Rng } from '@perfusion/tensor-core';
 import { TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE } from '../architecture.js';
 import { joinModels } from './join-models.js';
-import { autoencoderLossHead, gaussianSamplingHead, LOSS_OUTPUT, weightedSquaredErrorHead } from './loss-heads.js';
+import { autoencoderLossHead, gaussianSamplingHead, LOSS_OUTPUT, reconstructionLossHead, weightedSquaredErrorHead } from './loss-heads.js';
 import { withTrainableInputs, type TrainableParameter } from './trainable-parameters.js';
 
 /** A differentiated training graph and the weights it takes as inputs. */
@@ -87,4 +87,16 @@ export function autoencoderTrainingGraph(encoder: ModelProto, decoder: ModelProt
 export function decoderTrainingGraph(trainedEncoder: ModelProto, decoder: ModelProto): TrainingGraph {
   const dec = withTrainableInputs(decoder, 'vae_decoder');
   return differentiate(reconstructionModel(trainedEncoder, dec.model, 0), dec.parameters);
+}
+
+/**
+ * The decoder alone on given latents: inputs `latent_sample` [B, C, h, w] (the encoder's latent
+ * space, unscaled), `image` (the pictures they should decode to, in [−1, 1]) and `pixel_weights`;
+ * `loss` as {@link autoencoderLossHead}'s without the prior term. For latents the encoder did not
+ * make: the denoiser's (see `generated-latents.ts`).
+ */
+export function latentDecoderTrainingGraph(decoder: ModelProto): TrainingGraph {
+  const dec = withTrainableInputs(decoder, 'vae_decoder');
+  const model = joinModels(dec.model, reconstructionLossHead(), { connect: { reconstruction: 'sample' }, prefix: 'loss:' });
+  return differentiate(model, dec.parameters);
 }

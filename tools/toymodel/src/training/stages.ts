@@ -6,12 +6,13 @@ import { Rng, Tensor } from '@perfusion/tensor-core';
 import { SIZE_PIXELS, type Scene } from '@perfusion/toyworld';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
 import { TOY_UNET, toySchedulerConfig } from '../architecture.js';
-import { normalTensor, objectBoxWeights, objectCellWeights, objectPixelWeights, randomImageBatch } from '../data/scene-batches.js';
+import { normalTensor, objectBoxWeights, objectCellWeights, objectPixelWeights, randomImageBatch, scenesToPixels } from '../data/scene-batches.js';
+import { readGeneratedLatents } from '../data/generated-latents.js';
 import { trainingCaption } from '../data/training-caption.js';
 import { sceneWithHardShapes, trainingScene } from '../data/held-out.js';
 import { withRandomPatterns } from '../data/patterns.js';
 import { BaseTrainingError } from '../errors.js';
-import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, type TrainingGraph } from '../graphs/training-graphs.js';
+import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, latentDecoderTrainingGraph, type TrainingGraph } from '../graphs/training-graphs.js';
 import { trainedNetwork } from '../graphs/with-weights.js';
 import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
 import { readStageCheckpoint } from './checkpoint.js';
@@ -60,10 +61,28 @@ export interface StageCurriculum {
   readonly boxWeightFrom?: number;
   readonly smallBoxWeightFrom?: number;
   readonly hardShapesFrom?: number;
+  readonly generatedLatentsFrom?: number;
 }
 
 const switchedOn = (from: number | undefined, step: number): boolean => from !== undefined && step >= from;
 const hasPatterns = (curriculum: StageCurriculum, step: number): boolean => switchedOn(curriculum.patternsFrom, step);
+
+/** How the reconstruction stages draw a scene at `step`: hard shapes and patterns as the curriculum switches them on. */
+function reconstructionDraw(curriculum: StageCurriculum, step: number): (rng: Rng) => Scene {
+  const patterns = hasPatterns(curriculum, step);
+  const hardShapes = switchedOn(curriculum.hardShapesFrom, step);
+  return (r) => {
+    const scene = sceneWithHardShapes(r, hardShapes);
+    return patterns ? withRandomPatterns(scene, r.fork('patterns')) : scene;
+  };
+}
+
+/** Per-pixel loss weights of the reconstruction stages at `step`: object pixels, or (from `boxWeightFrom`) whole boxes, small ones more from `smallBoxWeightFrom`. */
+function reconstructionWeights(scenes: readonly Scene[], curriculum: StageCurriculum, step: number): Tensor {
+  return switchedOn(curriculum.boxWeightFrom, step)
+    ? objectBoxWeights(scenes, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1)
+    : objectPixelWeights(scenes, OBJECT_PIXEL_WEIGHT);
+}
 
 /**
  * Feeds of the reconstruction objectives: random scenes, latent-shaped noise, object pixels (from
@@ -75,19 +94,11 @@ function reconstructionStage(name: string, graph: TrainingGraph, curriculum: Sta
     name,
     graph,
     batch: (rng, batchSize, step) => {
-      const patterns = hasPatterns(curriculum, step);
-      const hardShapes = switchedOn(curriculum.hardShapesFrom, step);
-      const draw = (r: Rng): Scene => {
-        const scene = sceneWithHardShapes(r, hardShapes);
-        return patterns ? withRandomPatterns(scene, r.fork('patterns')) : scene;
-      };
-      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, draw);
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, reconstructionDraw(curriculum, step));
       return {
         sample: pixels,
         noise: normalTensor(rng.fork('noise'), [batchSize, 4, latentSide, latentSide]),
-        pixel_weights: switchedOn(curriculum.boxWeightFrom, step)
-          ? objectBoxWeights(scenes, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1)
-          : objectPixelWeights(scenes, OBJECT_PIXEL_WEIGHT),
+        pixel_weights: reconstructionWeights(scenes, curriculum, step),
       };
     },
   };
@@ -151,6 +162,47 @@ export async function loadTrainedEncoder(autoencoderDir: string, workDir: string
     }
   } else fs.writeFileSync(record, `${JSON.stringify({ scalingFactor })}\n`);
   return { session, scalingFactor };
+}
+
+/** Where the decoder stage finds the pool of generated latents (`npm run generate-latents` writes it). */
+export const generatedLatentsFile = (decoderDir: string): string => path.join(decoderDir, 'generated-latents.safetensors');
+
+/** Share of each decoder batch drawn from the generated latents once `generatedLatentsFrom` is reached. */
+export const GENERATED_LATENT_SHARE = 0.5;
+
+/**
+ * The decoder stage fed latents instead of pictures, for curricula with `generatedLatentsFrom`: the
+ * frozen encoder runs outside the graph (its means; the posterior's spread, 0.03 against latents
+ * spread 2.5, is left out), and from `generatedLatentsFrom` {@link GENERATED_LATENT_SHARE} of each
+ * batch is latents the denoiser drew, from `generatedLatentsFile(decoderDir)`, with the pictures
+ * of the scenes they were drawn for. Same weights, scenes and loss weighting as {@link decoderStage}.
+ */
+export async function latentDecoderStage(autoencoderDir: string, decoderDir: string, curriculum: StageCurriculum): Promise<StageDefinition> {
+  const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
+  if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
+  const pool = readGeneratedLatents(generatedLatentsFile(decoderDir));
+  const encoder = await loadTrainedEncoder(autoencoderDir, decoderDir);
+  const latentSize = TOY_UNET.inChannels * TOY_UNET.sampleSize * TOY_UNET.sampleSize;
+  const latentShape = (n: number): number[] => [n, TOY_UNET.inChannels, TOY_UNET.sampleSize, TOY_UNET.sampleSize];
+  return {
+    name: 'decoder',
+    graph: latentDecoderTrainingGraph(trainedNetwork(checkpoint, 'vae_decoder', checkpointFile(autoencoderDir))),
+    batch: async (rng, batchSize, step) => {
+      const generated = switchedOn(curriculum.generatedLatentsFrom, step) ? Math.round(batchSize * GENERATED_LATENT_SHARE) : 0;
+      const drawn = randomImageBatch(rng.fork('images'), batchSize - generated, reconstructionDraw(curriculum, step));
+      const pick = rng.fork('generated');
+      const picked = Array.from({ length: generated }, () => Math.floor(pick.uniform() * pool.scenes.length));
+      const scenes = [...drawn.scenes, ...picked.map((i) => pool.scenes[i]!)];
+      const latents = new Float32Array(batchSize * latentSize);
+      if (drawn.scenes.length > 0) latents.set((await encoder.session.run({ sample: drawn.pixels }))['latent_sample']!.data as Float32Array);
+      picked.forEach((i, k) => latents.set(pool.latents.subarray(i * latentSize, (i + 1) * latentSize), (drawn.scenes.length + k) * latentSize));
+      return {
+        latent_sample: new Tensor('float32', latents, latentShape(batchSize)),
+        image: scenesToPixels(scenes),
+        pixel_weights: reconstructionWeights(scenes, curriculum, step),
+      };
+    },
+  };
 }
 
 /**

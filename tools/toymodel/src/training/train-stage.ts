@@ -48,10 +48,17 @@ export interface StageSettings {
    */
   readonly smallBoxWeightFrom?: number;
   /**
-   * Step from which a third of the diffusion stage's scenes hold only small stars, crosses and rings
-   * (`HARD_SHAPES`; absent: never). A curriculum setting like `patternsFrom`.
+   * Step from which a third of the scenes (diffusion or reconstruction) hold only small stars, crosses
+   * and rings (`HARD_SHAPES`; absent: never). A curriculum setting like `patternsFrom`.
    */
   readonly hardShapesFrom?: number;
+  /**
+   * Decoder stage: step from which half of each batch is latents the denoiser generated, with the
+   * pictures they were generated for (`generated-latents.ts`; absent: never). Set, the stage feeds
+   * the decoder latents (the frozen encoder's means for scenes drawn at random) instead of running
+   * the encoder and the posterior's sampling in its graph. A curriculum setting like `patternsFrom`.
+   */
+  readonly generatedLatentsFrom?: number;
 }
 
 /** What one stage trains: its differentiated graph and how to draw a batch of feeds. */
@@ -99,7 +106,7 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom'] as const;
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'generatedLatentsFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
