@@ -39,7 +39,7 @@ describe('perfusion generate (child process, toy default model)', () => {
 
   it('writes as many previews as the pipeline emits steps (PNDM: steps + 1)', async () => {
     const previews = path.join(root, 'pndm-previews');
-    const r = await runBin(['generate', 'a red cat', '--seed', '1', '--steps', '3', '--out', path.join(root, 'pndm.png'), '--previews', previews]);
+    const r = await runBin(['generate', 'a red cat', '--seed', '1', '--steps', '3', '--scheduler', 'pndm', '--out', path.join(root, 'pndm.png'), '--previews', previews]);
     expect(r.code, r.stderr).toBe(0);
     const total = Number(/^seed 1, (\d+) steps, .*scheduler pndm/m.exec(r.stderr)?.[1]);
     expect(total).toBe(4);

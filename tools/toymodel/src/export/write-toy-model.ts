@@ -57,5 +57,7 @@ export async function writeToyModel(outDir: string, sources: ToyModelSources): P
 }
 
 function modelIndex(trainedSteps: Record<string, number>): Record<string, unknown> {
-  return onnxPipelineIndexJson({ perfusion_toy_model: { generator: '@perfusion/toymodel', trained_steps: trainedSteps, world: '@perfusion/toyworld' } });
+  const index = onnxPipelineIndexJson({ perfusion_toy_model: { generator: '@perfusion/toymodel', trained_steps: trainedSteps, world: '@perfusion/toyworld' } });
+  // The index names the scheduler class its scheduler_config.json holds.
+  return { ...index, scheduler: ['diffusers', toySchedulerConfig()['_class_name']] };
 }
