@@ -113,5 +113,7 @@ describe('the decoder stage on latents', () => {
       expect(images.subarray((8 - picked.length + k) * plane, (8 - picked.length + k + 1) * plane)).toEqual(own);
     });
     expect(stage.graph.parameters.every((p) => p.name.startsWith('vae_decoder'))).toBe(true);
+    await writeGeneratedLatents(generatedLatentsFile(path.join(work, 'decoder')), { scenes: [], latents: new Float32Array(0), seeds: [], source: {} });
+    await expect(latentDecoderStage(path.join(work, 'autoencoder'), path.join(work, 'decoder'), curriculum)).rejects.toThrow(/holds no latents/);
   }, 120_000);
 });

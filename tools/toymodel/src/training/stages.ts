@@ -181,6 +181,7 @@ export async function latentDecoderStage(autoencoderDir: string, decoderDir: str
   const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
   if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
   const pool = readGeneratedLatents(generatedLatentsFile(decoderDir));
+  if (pool.scenes.length === 0) throw new BaseTrainingError(`The pool ${generatedLatentsFile(decoderDir)} holds no latents (every generated picture had its layout wrong?); generate it again with more --count.`);
   const encoder = await loadTrainedEncoder(autoencoderDir, decoderDir);
   const latentSize = TOY_UNET.inChannels * TOY_UNET.sampleSize * TOY_UNET.sampleSize;
   const latentShape = (n: number): number[] => [n, TOY_UNET.inChannels, TOY_UNET.sampleSize, TOY_UNET.sampleSize];
