@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
 import { parseSchedulerConfig } from '@perfusion/scheduler';
 import { Rng, Tensor } from '@perfusion/tensor-core';
-import { SIZE_PIXELS, type Scene } from '@perfusion/toyworld';
+import { SCENE_SIZE, SIZE_PIXELS, type Scene } from '@perfusion/toyworld';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
 import { TOY_UNET, toySchedulerConfig } from '../architecture.js';
 import { normalTensor, objectBoxWeights, objectCellWeights, objectPixelWeights, randomImageBatch, scenesToPixels } from '../data/scene-batches.js';
@@ -15,7 +15,7 @@ import { BaseTrainingError } from '../errors.js';
 import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, latentDecoderTrainingGraph, type TrainingGraph } from '../graphs/training-graphs.js';
 import { trainedNetwork } from '../graphs/with-weights.js';
 import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
-import { readStageCheckpoint } from './checkpoint.js';
+import { readStageCheckpoint, type StageCheckpoint } from './checkpoint.js';
 import type { StageDefinition } from './train-stage.js';
 import { checkpointFile } from './train-stage.js';
 
@@ -104,6 +104,13 @@ function reconstructionStage(name: string, graph: TrainingGraph, curriculum: Sta
   };
 }
 
+/** The autoencoder stage's checkpoint, which the decoder and diffusion stages build on. */
+function autoencoderCheckpoint(autoencoderDir: string): StageCheckpoint {
+  const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
+  if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
+  return checkpoint;
+}
+
 /** The autoencoder stage: SD's VAE trained to reconstruct random scenes through its 16×16×4 Gaussian latent. */
 export function autoencoderStage(curriculum: StageCurriculum = {}): StageDefinition {
   return reconstructionStage('autoencoder', autoencoderTrainingGraph(initialNetwork('vae_encoder'), initialNetwork('vae_decoder'), KL_WEIGHT), curriculum);
@@ -115,8 +122,7 @@ export function autoencoderStage(curriculum: StageCurriculum = {}): StageDefinit
  * the autoencoder checkpoint's averaged decoder; later runs resume from its own checkpoint.
  */
 export function decoderStage(autoencoderDir: string, curriculum: StageCurriculum = {}): StageDefinition {
-  const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
-  if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
+  const checkpoint = autoencoderCheckpoint(autoencoderDir);
   const source = checkpointFile(autoencoderDir);
   const encoder = trainedNetwork(checkpoint, 'vae_encoder', source);
   const decoder = trainedNetwork(checkpoint, 'vae_decoder', source);
@@ -135,8 +141,7 @@ export interface TrainedEncoder {
  * so the UNet sees latents of unit variance as SD's does.
  */
 export async function loadTrainedEncoder(autoencoderDir: string, workDir: string): Promise<TrainedEncoder> {
-  const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
-  if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
+  const checkpoint = autoencoderCheckpoint(autoencoderDir);
   const encoder = trainedNetwork(checkpoint, 'vae_encoder', checkpointFile(autoencoderDir));
   fs.mkdirSync(workDir, { recursive: true });
   const file = path.join(workDir, 'vae_encoder.onnx');
@@ -178,8 +183,7 @@ export const GENERATED_LATENT_SHARE = 0.5;
  * of the scenes they were drawn for. Same weights, scenes and loss weighting as {@link decoderStage}.
  */
 export async function latentDecoderStage(autoencoderDir: string, decoderDir: string, curriculum: StageCurriculum): Promise<StageDefinition> {
-  const checkpoint = readStageCheckpoint(checkpointFile(autoencoderDir));
-  if (!checkpoint) throw new BaseTrainingError(`No autoencoder checkpoint in ${autoencoderDir}; train the autoencoder stage first.`);
+  const checkpoint = autoencoderCheckpoint(autoencoderDir);
   const pool = readGeneratedLatents(generatedLatentsFile(decoderDir));
   if (pool.scenes.length === 0) throw new BaseTrainingError(`The pool ${generatedLatentsFile(decoderDir)} holds no latents (every generated picture had its layout wrong?); generate it again with more --count.`);
   const encoder = await loadTrainedEncoder(autoencoderDir, decoderDir);
@@ -197,9 +201,12 @@ export async function latentDecoderStage(autoencoderDir: string, decoderDir: str
       const latents = new Float32Array(batchSize * latentSize);
       if (drawn.scenes.length > 0) latents.set((await encoder.session.run({ sample: drawn.pixels }))['latent_sample']!.data as Float32Array);
       picked.forEach((i, k) => latents.set(pool.latents.subarray(i * latentSize, (i + 1) * latentSize), (drawn.scenes.length + k) * latentSize));
+      const image = new Float32Array(batchSize * 3 * SCENE_SIZE * SCENE_SIZE);
+      if (drawn.scenes.length > 0) image.set(drawn.pixels.data as Float32Array);
+      if (generated > 0) image.set(scenesToPixels(scenes.slice(drawn.scenes.length)).data as Float32Array, drawn.pixels.data.length);
       return {
         latent_sample: new Tensor('float32', latents, latentShape(batchSize)),
-        image: scenesToPixels(scenes),
+        image: new Tensor('float32', image, [batchSize, 3, SCENE_SIZE, SCENE_SIZE]),
         pixel_weights: reconstructionWeights(scenes, curriculum, step),
       };
     },
