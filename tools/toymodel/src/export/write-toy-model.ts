@@ -57,7 +57,6 @@ export async function writeToyModel(outDir: string, sources: ToyModelSources): P
 }
 
 function modelIndex(trainedSteps: Record<string, number>): Record<string, unknown> {
-  const index = onnxPipelineIndexJson({ perfusion_toy_model: { generator: '@perfusion/toymodel', trained_steps: trainedSteps, world: '@perfusion/toyworld' } });
-  // The index names the scheduler class its scheduler_config.json holds.
-  return { ...index, scheduler: ['diffusers', toySchedulerConfig()['_class_name']] };
+  const provenance = { perfusion_toy_model: { generator: '@perfusion/toymodel', trained_steps: trainedSteps, world: '@perfusion/toyworld' } };
+  return onnxPipelineIndexJson(provenance, String(toySchedulerConfig()['_class_name']));
 }
