@@ -24,6 +24,8 @@ import { GradEmitter } from './emitter.js';
 import { staticElemType } from './static-type.js';
 import { inferRanks } from './static-rank.js';
 import { type RecomputeMode, recomputeCheapValues } from './recompute.js';
+import { constantNumbers } from './constant-values.js';
+import { inferShapes } from './infer-shapes.js';
 import { constantShape, staticLastDim } from './static-shape.js';
 import { GradientGraphError, UnsupportedGradientOpError } from './errors.js';
 import { gradientRule, isNonDifferentiable, supportedGradientOps } from './registry.js';
@@ -44,6 +46,12 @@ export interface GradientRequest {
    * UNet at no measurable cost. `'none'`: the plain graph, every read of a forward value kept.
    */
   readonly recompute?: RecomputeMode;
+  /**
+   * `true` (default): shapes the graph does not record are inferred forward from the recorded
+   * ones (see {@link inferShapes}), so broadcast reductions that cannot change a shape are left
+   * out. `false`: only recorded shapes count, as before that inference existed (for comparisons).
+   */
+  readonly inferShapes?: boolean;
 }
 
 /** Default prefix of gradient output names. */
@@ -131,7 +139,12 @@ export function buildGradientGraph(model: ModelProto, request: GradientRequest):
   }
 
   const shapeAlias = new Map<string, string>(); // gradient value → forward value of the same shape
-  const staticShape = (v: string) => index.valueType(v)?.shape ?? constantShape(producer.get(v));
+  const recordedShape = (v: string) => index.valueType(v)?.shape ?? constantShape(producer.get(v));
+  const inferredShape =
+    request.inferShapes === false
+      ? () => undefined
+      : inferShapes(nodes, recordedShape, (v) => constantNumbers(producer.get(v), index.initializer(v)));
+  const staticShape = (v: string) => recordedShape(v) ?? inferredShape(v);
   const rankOf = inferRanks(nodes, staticShape);
   const e = new GradEmitter(
     prefix,

@@ -98,14 +98,15 @@ export class GradEmitter {
    * over the axes where x (right-aligned, padded with 1s) has size 1 and g does not, keepdims,
    * then Reshape to Shape(x). The axes are computed at run time, so symbolic dims work. Nothing is
    * emitted when both shapes are statically known and equal, or when the operands x was
-   * broadcast with (`partners`) cannot have changed x's shape (see {@link keepsShape}): then the
-   * backward pass need not read x's shape, which would keep x alive until then.
+   * broadcast with (`partners`) cannot have changed x's shape (see {@link keepsShape} and
+   * {@link broadcastKeeps}): then the backward pass need not read x's shape, which would keep x
+   * alive until then, nor copy g (onnxruntime's ReduceSum over no axes still copies).
    */
   reduceTo(g: string, x: string, partners: readonly string[] = []): string {
     const sg = this.shapeOf(g);
     const sx = this.shapeOf(x);
     if (sg !== undefined && sx !== undefined && sameShape(sg, sx)) return g;
-    if (this.keepsShape(x, partners)) return g;
+    if (this.keepsShape(x, partners) || this.broadcastKeeps(x, partners)) return g;
     const shapeG = this.shape(g);
     const shapeX = this.shape(x);
     const rankDiff = this.op1('Sub', [this.op1('Shape', [shapeG]), this.op1('Shape', [shapeX])]);
@@ -132,6 +133,23 @@ export class GradEmitter {
         return sp.length === 0 || (last !== undefined && (sp[0] === 1 || sp[0] === last));
       })
     );
+  }
+
+  /**
+   * Whether broadcasting x with `partners` surely gives x's shape, from static shapes (inferred
+   * ones included): no partner has more axes than x, and each partner's dim, right-aligned, is 1
+   * or x's own (symbolic dims compared by name). `batchOnly` leaves out the last two axes, for
+   * MatMul, whose operands broadcast over their batch axes only.
+   */
+  broadcastKeeps(x: string, partners: readonly string[], batchOnly = false): boolean {
+    const cut = (s: readonly (number | string | null)[] | undefined) => (s === undefined || !batchOnly ? s : s.length < 2 ? undefined : s.slice(0, -2));
+    const sx = cut(this.shapeOf(x));
+    if (sx === undefined || partners.length === 0) return false;
+    return partners.every((p) => {
+      const sp = cut(this.shapeOf(p));
+      if (sp === undefined || sp.length > sx.length) return false;
+      return sp.every((d, i) => d === 1 || (d !== null && d === sx[sx.length - sp.length + i]));
+    });
   }
 
   /** Swaps the last two axes (Transpose when the rank is known, else Einsum `...ij->...ji`). */

@@ -14,7 +14,7 @@ import { asTrainingGraphError } from './errors.js';
 import type { KeysMode } from '../training/request.js';
 
 /** Bump when the training graph changes, so older cached graphs are not reused. */
-export const UNET_TRAINING_GRAPH_VERSION = 4;
+export const UNET_TRAINING_GRAPH_VERSION = 5;
 
 /** The UNet training graph in the cache and the names of its outputs. */
 export interface UnetTrainingGraph {

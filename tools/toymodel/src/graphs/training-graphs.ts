@@ -34,8 +34,8 @@ export function initialNetwork(component: ToyComponent, seed = INITIAL_WEIGHTS_S
   return BUILDERS[component](new Rng(seed).fork(component));
 }
 
-const differentiate = (model: ModelProto, parameters: readonly TrainableParameter[]): TrainingGraph => ({
-  model: buildGradientGraph(model, { loss: LOSS_OUTPUT, wrt: parameters.map((p) => p.name) }),
+const differentiate = (model: ModelProto, parameters: readonly TrainableParameter[], inferShapes = true): TrainingGraph => ({
+  model: buildGradientGraph(model, { loss: LOSS_OUTPUT, wrt: parameters.map((p) => p.name), inferShapes }),
   parameters,
 });
 
@@ -43,14 +43,15 @@ const differentiate = (model: ModelProto, parameters: readonly TrainableParamete
  * The text-to-image denoising objective over the text encoder and the UNet together:
  * inputs `input_ids` [B, 77], `sample` (noised latents), `timestep`, `target` (v or ε),
  * `cell_weights` [B, 1, h, w]; `loss` = weighted mean squared error of the UNet's prediction. Gradients reach every weight of both
- * networks (the encoder learns the world's words with the UNet).
+ * networks (the encoder learns the world's words with the UNet). `inferShapes: false` builds the
+ * gradient graph from recorded shapes only (`bench:toy-base-step` compares the two).
  */
-export function diffusionTrainingGraph(textEncoder: ModelProto, unet: ModelProto): TrainingGraph {
+export function diffusionTrainingGraph(textEncoder: ModelProto, unet: ModelProto, options: { inferShapes?: boolean } = {}): TrainingGraph {
   const te = withTrainableInputs(textEncoder, 'text_encoder');
   const un = withTrainableInputs(unet, 'unet');
   let model = joinModels(te.model, un.model, { connect: { encoder_hidden_states: 'last_hidden_state' }, prefix: 'unet:' });
   model = joinModels(model, weightedSquaredErrorHead(TOY_UNET.outChannels), { connect: { prediction: 'out_sample' }, prefix: 'loss:' });
-  return differentiate(model, [...te.parameters, ...un.parameters]);
+  return differentiate(model, [...te.parameters, ...un.parameters], options.inferShapes);
 }
 
 /**

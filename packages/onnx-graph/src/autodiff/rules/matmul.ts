@@ -21,13 +21,15 @@ export const matMul: GradRule = ({ e, inputs, gradOut, needs }) => {
   let db: string | undefined;
   if (needs(0)) {
     const full = e.op1('MatMul', [g2, e.transposeLast2(b2)]);
-    // With a 2-D b (a weight), the output's batch axes are a's: full has a's shape already.
+    // With a 2-D b (a weight), or b's batch axes broadcasting into a's (attention's scores and
+    // values), the output's batch axes are a's: full has a's shape already.
     if (ra === 1) da = e.reduceTo(e.op1('Squeeze', [full, e.int64s([-2])]), a);
-    else da = rb === 2 ? full : e.reduceTo(full, a);
+    else da = rb === 2 || e.broadcastKeeps(a, [b], true) ? full : e.reduceTo(full, a);
   }
   if (needs(1)) {
     const full = e.op1('MatMul', [e.transposeLast2(a2), g2]);
-    db = e.reduceTo(rb === 1 ? e.op1('Squeeze', [full, e.int64s([-1])]) : full, b);
+    if (rb === 1) db = e.reduceTo(e.op1('Squeeze', [full, e.int64s([-1])]), b);
+    else db = ra !== 1 && e.broadcastKeeps(b, [a], true) ? full : e.reduceTo(full, b);
   }
   return [da, db];
 };
