@@ -1,6 +1,7 @@
-import { AttributeProto_AttributeType as AttrType, type NodeProto } from '../gen/onnx_pb.js';
+import type { NodeProto } from '../gen/onnx_pb.js';
 import type { Dim } from '../shape-info.js';
-import { constantNumbers } from './constant-values.js';
+import { heldDims, sliceOfShape, type Known, type Shape } from './held-sizes.js';
+import { attr, axis, intAttr, intsAttr, stringAttr } from './node-attributes.js';
 import { constantShape } from './static-shape.js';
 import { broadcastDim, clampedDim, divide, fixedDim, fixedValue, fromDim, multiply, ONE, opaqueDim, sameDim, toDim, type SymDim } from './dim-product.js';
 
@@ -19,16 +20,6 @@ const REDUCTIONS = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin',
 
 /** Slice ends at or past this mean "to the end" (torch writes INT64_MAX, others INT32_MAX). */
 const TO_THE_END = 2 ** 31 - 1;
-
-type Shape = readonly SymDim[];
-
-/** What the ops read: shapes of values, the dims a 1-D integer value holds, small constants. */
-interface Known {
-  shape(value: string): Shape | undefined;
-  /** Elements of a 0-D or 1-D integer value that holds sizes (a Shape, a Reshape target). */
-  dims(value: string): Shape | undefined;
-  numbers(value: string): number[] | undefined;
-}
 
 /**
  * Shapes of a graph's values, followed forward from the recorded ones (inputs, initializers,
@@ -68,25 +59,6 @@ export function inferShapes(
     if (held !== undefined && node.output[0]) dims.set(node.output[0], held);
   }
   return (v) => known.shape(v)?.map(toDim);
-}
-
-function attr(node: NodeProto, name: string) {
-  return node.attribute.find((a) => a.name === name);
-}
-function intAttr(node: NodeProto, name: string, fallback: number): number {
-  const a = attr(node, name);
-  return a?.type === AttrType.INT ? Number(a.i) : fallback;
-}
-function intsAttr(node: NodeProto, name: string): number[] | undefined {
-  const a = attr(node, name);
-  return a?.type === AttrType.INTS ? a.ints.map(Number) : undefined;
-}
-function stringAttr(node: NodeProto, name: string): string | undefined {
-  const a = attr(node, name);
-  return a?.type === AttrType.STRING ? new TextDecoder().decode(a.s) : undefined;
-}
-function axis(a: number, rank: number): number {
-  return a < 0 ? a + rank : a;
 }
 
 /** Shapes of a node's outputs (undefined where not known), in output order. */
@@ -319,98 +291,4 @@ function reduce(node: NodeProto, x: Shape | undefined, k: Known): Shape | undefi
   const at = new Set(axes.length === 0 ? x.map((_, i) => i) : axes.map((a) => axis(a, x.length)));
   const keep = intAttr(node, 'keepdims', 1) === 1;
   return keep ? x.map((d, i) => (at.has(i) ? fixedDim(1) : d)) : x.filter((_, i) => !at.has(i));
-}
-
-/** The sizes a Shape output holds (its `start` / `end` slice of the input's dims). */
-function sliceOfShape(node: NodeProto, x: Shape): Shape {
-  const start = intAttr(node, 'start', 0);
-  const end = intAttr(node, 'end', x.length);
-  const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + x.length : v, 0), x.length);
-  return x.slice(clamp(start), clamp(end));
-}
-
-/**
- * The sizes a 0-D or 1-D integer output holds, for the shape arithmetic torch exports write
- * (`Shape → Gather → Unsqueeze → Concat → Reshape`), or undefined.
- */
-function heldDims(node: NodeProto, k: Known): Shape | undefined {
-  const input = (i: number) => k.dims(node.input[i] ?? '');
-  switch (node.opType) {
-    case 'Shape': {
-      const x = k.shape(node.input[0]!);
-      return x === undefined ? undefined : sliceOfShape(node, x);
-    }
-    case 'Gather': {
-      const from = input(0);
-      const at = k.numbers(node.input[1]!);
-      if (from === undefined || at === undefined || intAttr(node, 'axis', 0) !== 0) return undefined;
-      return at.map((i) => from[axis(i, from.length)] ?? null);
-    }
-    case 'Cast':
-      // Sizes stay sizes only as integers (a float Div would not truncate).
-      return [6, 7].includes(intAttr(node, 'to', 0)) ? input(0) : undefined;
-    case 'Identity':
-    case 'Unsqueeze':
-    case 'Squeeze':
-      return input(0);
-    case 'Reshape': {
-      const target = k.numbers(node.input[1]!);
-      return target?.length === 1 ? input(0) : undefined;
-    }
-    case 'ConstantOfShape': {
-      const count = fixedValue(input(0)?.length === 1 ? input(0)![0]! : null);
-      const a = attr(node, 'value');
-      const fill = a?.t === undefined ? [0] : constantNumbers(undefined, a.t);
-      return count === undefined || fill?.length !== 1 ? undefined : new Array<SymDim>(count).fill(fixedDim(fill[0]!));
-    }
-    // torch's expand writes Where(Equal(shape, -1), 1, shape): sizes are never negative, so the
-    // comparison is false wherever a size meets a negative number (held as 0 / 1 for false / true).
-    case 'Equal':
-      return elementwise(input(0), input(1), (a, b) => {
-        const [fa, fb] = [fixedValue(a), fixedValue(b)];
-        if (fa !== undefined && fb !== undefined) return fixedDim(fa === fb ? 1 : 0);
-        if ((fa !== undefined && fa < 0 && b !== null) || (fb !== undefined && fb < 0 && a !== null)) return fixedDim(0);
-        return sameDim(a, b) ? fixedDim(1) : null;
-      });
-    case 'Where': {
-      const [c, a, b] = [input(0), input(1), input(2)];
-      if (c === undefined || a === undefined || b === undefined) return undefined;
-      const n = Math.max(c.length, a.length, b.length);
-      if ([c, a, b].some((s) => s.length !== n && s.length !== 1)) return undefined;
-      const pick = (s: Shape, i: number) => s[s.length === 1 ? 0 : i] ?? null;
-      return Array.from({ length: n }, (_, i) => {
-        const cond = fixedValue(pick(c, i));
-        return cond === undefined ? null : cond !== 0 ? pick(a, i) : pick(b, i);
-      });
-    }
-    case 'Concat': {
-      const parts = node.input.map((_, i) => input(i));
-      return parts.every((p) => p !== undefined) ? parts.flatMap((p) => [...p!]) : undefined;
-    }
-    case 'Add':
-    case 'Sub': {
-      const sign = node.opType === 'Add' ? 1 : -1;
-      return elementwise(input(0), input(1), (a, b) => {
-        const [fa, fb] = [fixedValue(a), fixedValue(b)];
-        return fa === undefined || fb === undefined ? null : fixedDim(fa + sign * fb);
-      });
-    }
-    case 'Mul':
-      return elementwise(input(0), input(1), multiply);
-    case 'Div':
-      // Integer division truncates (size arithmetic: torch's chunk computes (n + 1) / 2).
-      return elementwise(input(0), input(1), (a, b) => {
-        const [fa, fb] = [fixedValue(a), fixedValue(b)];
-        return fa !== undefined && fb !== undefined && fb !== 0 ? fixedDim(Math.trunc(fa / fb)) : divide(a, b);
-      });
-    default:
-      return undefined;
-  }
-}
-
-/** An elementwise op on two held lists (equal lengths, or one of length 1). */
-function elementwise(a: Shape | undefined, b: Shape | undefined, f: (x: SymDim, y: SymDim) => SymDim): Shape | undefined {
-  if (a === undefined || b === undefined || (a.length !== b.length && a.length !== 1 && b.length !== 1)) return undefined;
-  const pick = (s: Shape, i: number) => s[s.length === 1 ? 0 : i] ?? null;
-  return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => f(pick(a, i), pick(b, i)));
 }
