@@ -68,4 +68,36 @@ describe('autodiff on the diffusers UNet fixture', () => {
       await forward.release();
     }
   });
+
+  it('leaves out the broadcast sums its inferred shapes show to be no-ops, with the same gradients', async () => {
+    const { model, weight } = withLoss(readModelSync(diffusersUnetModel));
+    const request = { loss: 'loss', wrt: ['encoder_hidden_states', weight, 'sample'] };
+    const inferred = buildGradientGraph(model, request);
+    const recordedOnly = buildGradientGraph(model, { ...request, inferShapes: false });
+    const runtimeSums = (m: ModelProto) => m.graph!.node.filter((n) => n.opType === 'ReduceSum' && /\/Reshape_\d+_output_0$/.test(n.input[1] ?? '')).length;
+    // The export records no inner shapes: without inference every broadcast operand is summed back
+    // at run time; with it only the sums over weights and biases stay.
+    console.log(`diffusers UNet down block: ${runtimeSums(recordedOnly)} run-time broadcast sums from recorded shapes, ${runtimeSums(inferred)} with inferred ones`);
+    expect(runtimeSums(recordedOnly)).toBeGreaterThan(2 * runtimeSums(inferred));
+
+    const random = rng(4);
+    const fill = (n: number) => Float32Array.from({ length: n }, () => 2 * random() - 1);
+    const feeds = {
+      sample: new ort.Tensor('float32', fill(2 * 4 * 8 * 8), [2, 4, 8, 8]),
+      timestep: new ort.Tensor('int64', BigInt64Array.from([10n, 700n]), [2]),
+      encoder_hidden_states: new ort.Tensor('float32', fill(2 * 77 * 32), [2, 77, 32]),
+    };
+    const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' } as const;
+    const [a, b] = await Promise.all([inferred, recordedOnly].map((m) => ort.InferenceSession.create(encodeModel(m), opts)));
+    try {
+      const [outA, outB] = [await a!.run(feeds), await b!.run(feeds)];
+      for (const name of Object.keys(outB)) {
+        expect(outA[name]!.dims, name).toEqual(outB[name]!.dims);
+        expect(Array.from(outA[name]!.data as Float32Array), name).toEqual(Array.from(outB[name]!.data as Float32Array));
+      }
+    } finally {
+      await a!.release();
+      await b!.release();
+    }
+  });
 });
