@@ -38,8 +38,13 @@ export function fixedValue(d: SymDim): number | undefined {
   return d !== null && d.names.length === 0 ? d.factor : undefined;
 }
 
+/** Whether two products name the same sizes (their whole factors may differ). */
+export function sameNames(a: DimProduct, b: DimProduct): boolean {
+  return a.names.length === b.names.length && a.names.every((n, i) => n === b.names[i]);
+}
+
 export function sameDim(a: SymDim, b: SymDim): boolean {
-  return a !== null && b !== null && a.factor === b.factor && a.names.length === b.names.length && a.names.every((n, i) => n === b.names[i]);
+  return a !== null && b !== null && a.factor === b.factor && sameNames(a, b);
 }
 
 export function multiply(a: SymDim, b: SymDim): SymDim {

@@ -98,15 +98,14 @@ export class GradEmitter {
    * over the axes where x (right-aligned, padded with 1s) has size 1 and g does not, keepdims,
    * then Reshape to Shape(x). The axes are computed at run time, so symbolic dims work. Nothing is
    * emitted when both shapes are statically known and equal, or when the operands x was
-   * broadcast with (`partners`) cannot have changed x's shape (see {@link keepsShape} and
-   * {@link broadcastKeeps}): then the backward pass need not read x's shape, which would keep x
+   * broadcast with (`partners`) cannot have changed x's shape (see {@link broadcastKeeps}): then the backward pass need not read x's shape, which would keep x
    * alive until then, nor copy g (onnxruntime's ReduceSum over no axes still copies).
    */
   reduceTo(g: string, x: string, partners: readonly string[] = []): string {
     const sg = this.shapeOf(g);
     const sx = this.shapeOf(x);
     if (sg !== undefined && sx !== undefined && sameShape(sg, sx)) return g;
-    if (this.keepsShape(x, partners) || this.broadcastKeeps(x, partners)) return g;
+    if (this.broadcastKeeps(x, partners)) return g;
     const shapeG = this.shape(g);
     const shapeX = this.shape(x);
     const rankDiff = this.op1('Sub', [this.op1('Shape', [shapeG]), this.op1('Shape', [shapeX])]);
@@ -119,36 +118,24 @@ export class GradEmitter {
   }
 
   /**
-   * Whether broadcasting x with `partners` surely gives x's shape, from static shapes: each partner
-   * is a scalar, or 1-D of size 1 or of x's known last dim (a bias, where x is e.g. a MatMul with a
-   * weight). Torch exports write attention scales, GELU's constants and biases this way.
-   */
-  private keepsShape(x: string, partners: readonly string[]): boolean {
-    const last = this.lastDimOf(x);
-    return (
-      partners.length > 0 &&
-      partners.every((p) => {
-        const sp = this.shapeOf(p);
-        if (sp === undefined || sp.length > 1) return false;
-        return sp.length === 0 || (last !== undefined && (sp[0] === 1 || sp[0] === last));
-      })
-    );
-  }
-
-  /**
    * Whether broadcasting x with `partners` surely gives x's shape, from static shapes (inferred
-   * ones included): no partner has more axes than x, and each partner's dim, right-aligned, is 1
-   * or x's own (symbolic dims compared by name). `batchOnly` leaves out the last two axes, for
-   * MatMul, whose operands broadcast over their batch axes only.
+   * ones included): no partner has more axes than are known of x, and each partner's dim,
+   * right-aligned, is 1 or x's own (symbolic dims compared by name). Known of x: its whole shape,
+   * or else its last dim alone (a MatMul with a weight: then a scalar or a bias of that size
+   * fits, as torch exports write attention scales, GELU's constants and biases), or else nothing
+   * (only scalars fit). `batchOnly` compares all but the last two axes, for MatMul, whose
+   * operands broadcast over their batch axes only.
    */
   broadcastKeeps(x: string, partners: readonly string[], batchOnly = false): boolean {
-    const cut = (s: readonly (number | string | null)[] | undefined) => (s === undefined || !batchOnly ? s : s.length < 2 ? undefined : s.slice(0, -2));
-    const sx = cut(this.shapeOf(x));
-    if (sx === undefined || partners.length === 0) return false;
+    const batchAxes = (s: readonly (number | string | null)[] | undefined) => (s === undefined || s.length < 2 ? undefined : s.slice(0, -2));
+    const shape = this.shapeOf(x);
+    const last = this.lastDimOf(x);
+    const known = batchOnly ? batchAxes(shape) : (shape ?? (last === undefined ? [] : [last]));
+    if (known === undefined || partners.length === 0) return false;
     return partners.every((p) => {
-      const sp = cut(this.shapeOf(p));
-      if (sp === undefined || sp.length > sx.length) return false;
-      return sp.every((d, i) => d === 1 || (d !== null && d === sx[sx.length - sp.length + i]));
+      const sp = batchOnly ? batchAxes(this.shapeOf(p)) : this.shapeOf(p);
+      if (sp === undefined || sp.length > known.length) return false;
+      return sp.every((d, i) => d === 1 || (d !== null && d === known[known.length - sp.length + i]));
     });
   }
 

@@ -58,23 +58,17 @@ export function heldDims(node: NodeProto, k: Known): Shape | undefined {
     // torch's expand writes Where(Equal(shape, -1), 1, shape): sizes are never negative, so the
     // comparison is false wherever a size meets a negative number (held as 0 / 1 for false / true).
     case 'Equal':
-      return elementwise(input(0), input(1), (a, b) => {
+      return elementwise([input(0), input(1)], ([a = null, b = null]) => {
         const [fa, fb] = [fixedValue(a), fixedValue(b)];
         if (fa !== undefined && fb !== undefined) return fixedDim(fa === fb ? 1 : 0);
         if ((fa !== undefined && fa < 0 && b !== null) || (fb !== undefined && fb < 0 && a !== null)) return fixedDim(0);
         return sameDim(a, b) ? fixedDim(1) : null;
       });
-    case 'Where': {
-      const [c, a, b] = [input(0), input(1), input(2)];
-      if (c === undefined || a === undefined || b === undefined) return undefined;
-      const n = Math.max(c.length, a.length, b.length);
-      if ([c, a, b].some((s) => s.length !== n && s.length !== 1)) return undefined;
-      const pick = (s: Shape, i: number) => s[s.length === 1 ? 0 : i] ?? null;
-      return Array.from({ length: n }, (_, i) => {
-        const cond = fixedValue(pick(c, i));
-        return cond === undefined ? null : cond !== 0 ? pick(a, i) : pick(b, i);
+    case 'Where':
+      return elementwise([input(0), input(1), input(2)], ([c = null, a = null, b = null]) => {
+        const cond = fixedValue(c);
+        return cond === undefined ? null : cond !== 0 ? a : b;
       });
-    }
     case 'Concat': {
       const parts = node.input.map((_, i) => input(i));
       return parts.every((p) => p !== undefined) ? parts.flatMap((p) => [...p!]) : undefined;
@@ -82,16 +76,16 @@ export function heldDims(node: NodeProto, k: Known): Shape | undefined {
     case 'Add':
     case 'Sub': {
       const sign = node.opType === 'Add' ? 1 : -1;
-      return elementwise(input(0), input(1), (a, b) => {
+      return elementwise([input(0), input(1)], ([a = null, b = null]) => {
         const [fa, fb] = [fixedValue(a), fixedValue(b)];
         return fa === undefined || fb === undefined ? null : fixedDim(fa + sign * fb);
       });
     }
     case 'Mul':
-      return elementwise(input(0), input(1), multiply);
+      return elementwise([input(0), input(1)], ([a = null, b = null]) => multiply(a, b));
     case 'Div':
       // Integer division truncates (size arithmetic: torch's chunk computes (n + 1) / 2).
-      return elementwise(input(0), input(1), (a, b) => {
+      return elementwise([input(0), input(1)], ([a = null, b = null]) => {
         const [fa, fb] = [fixedValue(a), fixedValue(b)];
         return fa !== undefined && fb !== undefined && fb !== 0 ? fixedDim(Math.trunc(fa / fb)) : divide(a, b);
       });
@@ -100,9 +94,11 @@ export function heldDims(node: NodeProto, k: Known): Shape | undefined {
   }
 }
 
-/** An elementwise op on two held lists (equal lengths, or one of length 1). */
-function elementwise(a: Shape | undefined, b: Shape | undefined, f: (x: SymDim, y: SymDim) => SymDim): Shape | undefined {
-  if (a === undefined || b === undefined || (a.length !== b.length && a.length !== 1 && b.length !== 1)) return undefined;
-  const pick = (s: Shape, i: number) => s[s.length === 1 ? 0 : i] ?? null;
-  return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => f(pick(a, i), pick(b, i)));
+/** An elementwise op on held lists (each of the longest one's length, or of length 1). */
+function elementwise(lists: readonly (Shape | undefined)[], f: (at: SymDim[]) => SymDim): Shape | undefined {
+  if (lists.some((l) => l === undefined)) return undefined;
+  const all = lists as Shape[];
+  const n = Math.max(...all.map((l) => l.length));
+  if (all.some((l) => l.length !== n && l.length !== 1)) return undefined;
+  return Array.from({ length: n }, (_, i) => f(all.map((l) => l[l.length === 1 ? 0 : i] ?? null)));
 }

@@ -3,7 +3,7 @@ import type { Dim } from '../shape-info.js';
 import { heldDims, sliceOfShape, type Known, type Shape } from './held-sizes.js';
 import { attr, axis, intAttr, intsAttr, stringAttr } from './node-attributes.js';
 import { constantShape } from './static-shape.js';
-import { broadcastDim, clampedDim, divide, fixedDim, fixedValue, fromDim, multiply, ONE, opaqueDim, sameDim, toDim, type SymDim } from './dim-product.js';
+import { broadcastDim, clampedDim, divide, fixedDim, fixedValue, fromDim, multiply, ONE, opaqueDim, sameDim, sameNames, toDim, type SymDim } from './dim-product.js';
 
 /** Ops whose first output has their first input's shape. */
 const SAME_SHAPE = new Set([
@@ -214,7 +214,7 @@ function sumOf(ds: readonly SymDim[]): SymDim {
   if (first === undefined || first === null) return null;
   let factor = 0;
   for (const d of ds) {
-    if (d === null || !sameDim({ factor: 1, names: d.names }, { factor: 1, names: first.names })) return null;
+    if (d === null || !sameNames(d, first)) return null;
     factor += d.factor;
   }
   return { factor, names: first.names };
