@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { encodeModel, type ModelProto } from '@perfusion/onnx-graph';
 import { Rng } from '@perfusion/tensor-core';
-import { diffusionTrainingGraph, initialNetwork, TOY_UNET, TOY_VOCAB_SIZE, type TrainingGraph } from '@perfusion/toymodel';
+import { diffusionTrainingGraph, initialNetwork, TOY_UNET, TOY_VOCAB_SIZE, toyLatentShape, type TrainingGraph } from '@perfusion/toymodel';
 import * as ort from 'onnxruntime-node';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '6' }, batch: { type: 'string', default: '32' } } });
@@ -30,7 +30,7 @@ const runtimeReductions = (model: ModelProto) =>
 
 const rng = new Rng(5);
 const side = TOY_UNET.sampleSize;
-const latent = [batch, TOY_UNET.inChannels, side, side];
+const latent = toyLatentShape(batch);
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const normal = (shape: number[]) => new ort.Tensor('float32', Float32Array.from({ length: size(shape) }, () => rng.normal()), shape);
 const feeds: Record<string, ort.Tensor> = {

@@ -58,6 +58,14 @@ export const TOY_UNET: UNetConfig = {
  */
 export const TOY_PREDICTION_TYPE = 'v_prediction';
 
+/** Values in one latent the UNet denoises (4 × 16 × 16). */
+export const TOY_LATENT_SIZE = TOY_UNET.inChannels * TOY_UNET.sampleSize * TOY_UNET.sampleSize;
+
+/** The shape of `count` such latents: [count, 4, 16, 16]. */
+export function toyLatentShape(count: number): number[] {
+  return [count, TOY_UNET.inChannels, TOY_UNET.sampleSize, TOY_UNET.sampleSize];
+}
+
 /**
  * The toy model's scheduler config: DDPM's linear β from 1e-4 to 0.02, v-prediction and trailing
  * timesteps, sampled by DDIM, not SD 1.5's PNDM. DDIM is what the evaluator measures with, and PNDM

@@ -3,7 +3,7 @@
  * its training with the project's own autodiff, the evaluator, the example concept and its
  * fidelity/alignment sweep, and the committed weights the apps use by default.
  */
-export { TOY_IMAGE_SIZE, TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE, TOY_PREDICTION_TYPE, toySchedulerConfig } from './architecture.js';
+export { TOY_IMAGE_SIZE, TOY_TEXT_ENCODER, TOY_UNET, TOY_VAE, TOY_PREDICTION_TYPE, TOY_LATENT_SIZE, toyLatentShape, toySchedulerConfig } from './architecture.js';
 export { ensureDefaultModel, DEFAULT_MODEL_GUIDANCE, type DefaultModel } from './default-model.js';
 export { TOY_CONCEPTS_DIR, TOY_MODEL_DIR } from './model-dir.js';
 export { BaseTrainingError, GraphJoinError, ToyModelError } from './errors.js';

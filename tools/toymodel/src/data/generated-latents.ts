@@ -5,7 +5,7 @@ import { loadPipeline } from '@perfusion/pipeline';
 import { Rng } from '@perfusion/tensor-core';
 import { analyseImage, caption, renderScene, type Scene, type SceneScore } from '@perfusion/toyworld';
 import { lastValueFrom, toArray } from 'rxjs';
-import { TOY_UNET } from '../architecture.js';
+import { TOY_LATENT_SIZE, toyLatentShape } from '../architecture.js';
 import { DEFAULT_MODEL_GUIDANCE } from '../default-model.js';
 import { BaseTrainingError } from '../errors.js';
 import { trainingScene } from './held-out.js';
@@ -28,7 +28,6 @@ export interface GeneratedLatents {
 }
 
 const FORMAT = 'perfusion-toymodel-generated-latents';
-const LATENT_SIZE = TOY_UNET.inChannels * TOY_UNET.sampleSize * TOY_UNET.sampleSize;
 
 /**
  * Seeds of the generations start here, far from the evaluator's (image i drawn with seed i), and
@@ -107,8 +106,8 @@ export async function generateLatents(modelDir: string, options: GenerateLatents
       options.onProgress?.(i + 1, options.count, scenes.length);
     }
     const source = { trainedSteps: (pipeline.model.modelIndex['perfusion_toy_model'] as { trained_steps?: unknown } | undefined)?.trained_steps ?? null, steps, guidanceScale, scheduler: 'ddim', drawSeed: options.seed, drawn: options.count, hardShapes: options.hardShapes === true };
-    const latents = new Float32Array(kept.length * LATENT_SIZE);
-    kept.forEach((l, i) => latents.set(l, i * LATENT_SIZE));
+    const latents = new Float32Array(kept.length * TOY_LATENT_SIZE);
+    kept.forEach((l, i) => latents.set(l, i * TOY_LATENT_SIZE));
     return { scenes, latents, seeds, source };
   } finally {
     await pipeline.release();
@@ -118,7 +117,7 @@ export async function generateLatents(modelDir: string, options: GenerateLatents
 /** Writes the pool atomically as a safetensors file (latents F32; scenes, seeds and source in its metadata). */
 export async function writeGeneratedLatents(file: string, pool: GeneratedLatents): Promise<void> {
   const bytes = new Uint8Array(pool.latents.buffer, pool.latents.byteOffset, pool.latents.byteLength);
-  const shape = [pool.scenes.length, TOY_UNET.inChannels, TOY_UNET.sampleSize, TOY_UNET.sampleSize];
+  const shape = toyLatentShape(pool.scenes.length);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const metadata = { format: FORMAT, scenes: JSON.stringify(pool.scenes), seeds: JSON.stringify(pool.seeds), source: JSON.stringify(pool.source) };
   await writeFileAtomic(file, writeSafetensors([['latents', { dtype: 'F32', shape, bytes }]], metadata, { target: file }));
@@ -136,7 +135,7 @@ export function readGeneratedLatents(file: string): GeneratedLatents {
   const tensor = parsed.tensors.find((t) => t.name === 'latents');
   const scenes = JSON.parse(metadata['scenes'] ?? '[]') as Scene[];
   const seeds = JSON.parse(metadata['seeds'] ?? '[]') as number[];
-  const expected = [scenes.length, TOY_UNET.inChannels, TOY_UNET.sampleSize, TOY_UNET.sampleSize];
+  const expected = toyLatentShape(scenes.length);
   if (tensor?.dtype !== 'F32' || tensor.shape.join() !== expected.join() || seeds.length !== scenes.length) {
     throw new BaseTrainingError(`${file}: expected F32 latents [${expected.join(', ')}] and one seed per scene (${scenes.length}); got ${tensor?.dtype ?? 'no'} latents [${tensor?.shape.join(', ') ?? ''}] and ${seeds.length} seeds. Generate the pool again.`);
   }

@@ -5,7 +5,7 @@ import { parseSchedulerConfig } from '@perfusion/scheduler';
 import { Rng, Tensor } from '@perfusion/tensor-core';
 import { SCENE_SIZE, SIZE_PIXELS, type Scene } from '@perfusion/toyworld';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
-import { TOY_UNET, toySchedulerConfig } from '../architecture.js';
+import { TOY_LATENT_SIZE, TOY_UNET, toyLatentShape, toySchedulerConfig } from '../architecture.js';
 import { normalTensor, objectBoxWeights, objectCellWeights, objectPixelWeights, randomImageBatch, scenesToPixels } from '../data/scene-batches.js';
 import { readGeneratedLatents } from '../data/generated-latents.js';
 import { trainingCaption } from '../data/training-caption.js';
@@ -141,7 +141,11 @@ export interface TrainedEncoder {
  * so the UNet sees latents of unit variance as SD's does.
  */
 export async function loadTrainedEncoder(autoencoderDir: string, workDir: string): Promise<TrainedEncoder> {
-  const checkpoint = autoencoderCheckpoint(autoencoderDir);
+  return trainedEncoder(autoencoderCheckpoint(autoencoderDir), autoencoderDir, workDir);
+}
+
+/** {@link loadTrainedEncoder} from a checkpoint already read (the latent decoder stage needs its decoder too). */
+async function trainedEncoder(checkpoint: StageCheckpoint, autoencoderDir: string, workDir: string): Promise<TrainedEncoder> {
   const encoder = trainedNetwork(checkpoint, 'vae_encoder', checkpointFile(autoencoderDir));
   fs.mkdirSync(workDir, { recursive: true });
   const file = path.join(workDir, 'vae_encoder.onnx');
@@ -186,9 +190,7 @@ export async function latentDecoderStage(autoencoderDir: string, decoderDir: str
   const checkpoint = autoencoderCheckpoint(autoencoderDir);
   const pool = readGeneratedLatents(generatedLatentsFile(decoderDir));
   if (pool.scenes.length === 0) throw new BaseTrainingError(`The pool ${generatedLatentsFile(decoderDir)} holds no latents (every generated picture had its layout wrong?); generate it again with more --count.`);
-  const encoder = await loadTrainedEncoder(autoencoderDir, decoderDir);
-  const latentSize = TOY_UNET.inChannels * TOY_UNET.sampleSize * TOY_UNET.sampleSize;
-  const latentShape = (n: number): number[] => [n, TOY_UNET.inChannels, TOY_UNET.sampleSize, TOY_UNET.sampleSize];
+  const encoder = await trainedEncoder(checkpoint, autoencoderDir, decoderDir);
   return {
     name: 'decoder',
     graph: latentDecoderTrainingGraph(trainedNetwork(checkpoint, 'vae_decoder', checkpointFile(autoencoderDir))),
@@ -198,14 +200,14 @@ export async function latentDecoderStage(autoencoderDir: string, decoderDir: str
       const pick = rng.fork('generated');
       const picked = Array.from({ length: generated }, () => Math.floor(pick.uniform() * pool.scenes.length));
       const scenes = [...drawn.scenes, ...picked.map((i) => pool.scenes[i]!)];
-      const latents = new Float32Array(batchSize * latentSize);
+      const latents = new Float32Array(batchSize * TOY_LATENT_SIZE);
       if (drawn.scenes.length > 0) latents.set((await encoder.session.run({ sample: drawn.pixels }))['latent_sample']!.data as Float32Array);
-      picked.forEach((i, k) => latents.set(pool.latents.subarray(i * latentSize, (i + 1) * latentSize), (drawn.scenes.length + k) * latentSize));
+      picked.forEach((i, k) => latents.set(pool.latents.subarray(i * TOY_LATENT_SIZE, (i + 1) * TOY_LATENT_SIZE), (drawn.scenes.length + k) * TOY_LATENT_SIZE));
       const image = new Float32Array(batchSize * 3 * SCENE_SIZE * SCENE_SIZE);
       if (drawn.scenes.length > 0) image.set(drawn.pixels.data as Float32Array);
       if (generated > 0) image.set(scenesToPixels(scenes.slice(drawn.scenes.length)).data as Float32Array, drawn.pixels.data.length);
       return {
-        latent_sample: new Tensor('float32', latents, latentShape(batchSize)),
+        latent_sample: new Tensor('float32', latents, toyLatentShape(batchSize)),
         image: new Tensor('float32', image, [batchSize, 3, SCENE_SIZE, SCENE_SIZE]),
         pixel_weights: reconstructionWeights(scenes, curriculum, step),
       };
@@ -236,7 +238,6 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
   const schedule = toyNoiseSchedule();
   const tokenizer = toyTokenizer().encoder;
   const side = TOY_UNET.sampleSize;
-  const latentSize = TOY_UNET.inChannels * side * side;
   return {
     name: 'diffusion',
     graph,
@@ -246,9 +247,9 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
       const latents = (await encoder.session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
       const ids = new Int32Array(batchSize * 77);
       const timesteps = new BigInt64Array(batchSize);
-      const noisy = new Float32Array(batchSize * latentSize);
-      const target = new Float32Array(batchSize * latentSize);
-      const noise = rng.fork('noise').fillNormal(new Float32Array(batchSize * latentSize));
+      const noisy = new Float32Array(batchSize * TOY_LATENT_SIZE);
+      const target = new Float32Array(batchSize * TOY_LATENT_SIZE);
+      const noise = rng.fork('noise').fillNormal(new Float32Array(batchSize * TOY_LATENT_SIZE));
       const pick = rng.fork('timesteps');
       const words = rng.fork('captions');
       for (let n = 0; n < batchSize; n++) {
@@ -256,14 +257,14 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
         ids.set(tokenizer.encodePadded(text), n * 77);
         const t = Math.floor(pick.uniform() * schedule.length);
         timesteps[n] = BigInt(t);
-        const x0 = latents.subarray(n * latentSize, (n + 1) * latentSize).map((v) => v * encoder.scalingFactor);
-        schedule.noiseSample(x0, noise.subarray(n * latentSize, (n + 1) * latentSize), t, noisy, target, n * latentSize);
+        const x0 = latents.subarray(n * TOY_LATENT_SIZE, (n + 1) * TOY_LATENT_SIZE).map((v) => v * encoder.scalingFactor);
+        schedule.noiseSample(x0, noise.subarray(n * TOY_LATENT_SIZE, (n + 1) * TOY_LATENT_SIZE), t, noisy, target, n * TOY_LATENT_SIZE);
       }
       return {
         input_ids: new Tensor('int32', ids, [batchSize, 77]),
-        sample: new Tensor('float32', noisy, [batchSize, TOY_UNET.inChannels, side, side]),
+        sample: new Tensor('float32', noisy, toyLatentShape(batchSize)),
         timestep: new Tensor('int64', timesteps, [batchSize]),
-        target: new Tensor('float32', target, [batchSize, TOY_UNET.inChannels, side, side]),
+        target: new Tensor('float32', target, toyLatentShape(batchSize)),
         cell_weights: objectCellWeights(
           scenes,
           side,
