@@ -2,7 +2,7 @@
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
  *     [--total-steps N] [--decay-steps N] [--patterns-from STEP] [--object-weight-from STEP] [--box-weight-from STEP]
- *     [--small-box-weight-from STEP] [--hard-shapes-from STEP] [--generated-latents-from STEP] [--from-model DIR]
+ *     [--small-box-weight-from STEP] [--hard-shapes-from STEP] [--small-scenes-from STEP] [--generated-latents-from STEP] [--learning-rate LR] [--from-model DIR]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
  * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --patterns-from
@@ -11,6 +11,8 @@
  * which the reconstruction loss weighs whole object boxes up, not only object pixels, --small-box-weight-from
  * the step from which a small object's box weighs as much in all as a large one's, --hard-shapes-from
  * the step from which a third of the scenes (diffusion or reconstruction) hold only small stars, crosses and rings,
+ * --small-scenes-from the step from which a third of the scenes hold only small objects of any shape (gray backgrounds more often),
+ * --learning-rate the peak learning rate (a new run's choice: a resume must keep the checkpoint's),
  * --generated-latents-from the step from which half of each decoder batch is latents the denoiser drew
  * (<work>/decoder/generated-latents.safetensors, from `npm run generate-latents`). The decoder stage
  * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
@@ -30,12 +32,14 @@ import { resolveUserPath } from '../src/user-path.js';
 /** Flags that override one numeric setting of the committed ones: the run's length, its decay and its switch steps. */
 const SETTING_FLAGS = {
   'total-steps': 'steps',
+  'learning-rate': 'learningRate',
   'decay-steps': 'decaySteps',
   'patterns-from': 'patternsFrom',
   'object-weight-from': 'objectWeightFrom',
   'box-weight-from': 'boxWeightFrom',
   'small-box-weight-from': 'smallBoxWeightFrom',
   'hard-shapes-from': 'hardShapesFrom',
+  'small-scenes-from': 'smallScenesFrom',
   'generated-latents-from': 'generatedLatentsFrom',
 } as const satisfies Record<string, keyof StageSettings>;
 

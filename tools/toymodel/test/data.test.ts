@@ -11,6 +11,8 @@ import {
   isExampleConceptPattern,
   isHeldOut,
   sceneWithHardShapes,
+  SMALL_SCENE_SHARE,
+  SMALL_SCENE_GRAY_CHANCE,
   objectBoxWeights,
   objectCellWeights,
   objectPixelWeights,
@@ -124,6 +126,43 @@ describe('training scenes with hard shapes', () => {
     expect(heldOut).toBeGreaterThan(0);
     expect(hardOnly / n).toBeGreaterThan(HARD_SCENE_SHARE);
     expect(hardOnly / n).toBeLessThan(HARD_SCENE_SHARE + 0.1);
+  });
+});
+
+describe('training scenes with small scenes', () => {
+  it('make about a third of the scenes small objects only, of every shape, gray backgrounds more often, none held out', () => {
+    const rng = new Rng(9);
+    const n = 1200;
+    let smallOnly = 0;
+    const shapes = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const scene = trainingScene(rng.fork(i), { smallScenes: true });
+      renderScene(scene);
+      for (const o of scene.objects) expect(isHeldOut(o.shape, o.colour, scene.background)).toBe(false);
+      if (scene.objects.every((o) => o.size === 'small')) {
+        smallOnly += 1;
+        scene.objects.forEach((o) => shapes.add(o.shape));
+      }
+    }
+    // A third drawn so, plus the plain scenes that happen to be (most two-object scenes are: two large boxes rarely fit apart).
+    const plain = Array.from({ length: n }, (_, i) => trainingScene(rng.fork(`plain-${i}`))).filter((scene) => scene.objects.every((o) => o.size === 'small')).length / n;
+    expect(smallOnly / n).toBeGreaterThan(SMALL_SCENE_SHARE + (1 - SMALL_SCENE_SHARE) * plain - 0.05);
+    expect(smallOnly / n).toBeLessThan(SMALL_SCENE_SHARE + (1 - SMALL_SCENE_SHARE) * plain + 0.05);
+    expect(shapes.size).toBe(8);
+    // Gray more often: a third of the scenes are set on it with SMALL_SCENE_GRAY_CHANCE over the plain draw's odds.
+    const grayShare = (scenes: readonly Scene[]): number => scenes.filter((scene) => scene.background === 'gray').length / scenes.length;
+    const many = 3000;
+    const withSmall = grayShare(Array.from({ length: many }, (_, i) => trainingScene(rng.fork(`gray-${i}`), { smallScenes: true })));
+    const without = grayShare(Array.from({ length: many }, (_, i) => trainingScene(rng.fork(`gray-${i}`))));
+    expect(withSmall - without).toBeGreaterThan((SMALL_SCENE_SHARE * SMALL_SCENE_GRAY_CHANCE) / 2);
+  });
+
+  it('leave the draw as it was when off, with or without hard shapes', () => {
+    const rng = new Rng(10);
+    for (let i = 0; i < 50; i++) {
+      expect(trainingScene(rng.fork(i), { smallScenes: false })).toEqual(trainingScene(rng.fork(i)));
+      expect(sceneWithHardShapes(rng.fork(i), true, false)).toEqual(sceneWithHardShapes(rng.fork(i), true));
+    }
   });
 });
 

@@ -61,6 +61,7 @@ export interface StageCurriculum {
   readonly boxWeightFrom?: number;
   readonly smallBoxWeightFrom?: number;
   readonly hardShapesFrom?: number;
+  readonly smallScenesFrom?: number;
   readonly generatedLatentsFrom?: number;
 }
 
@@ -71,8 +72,9 @@ const hasPatterns = (curriculum: StageCurriculum, step: number): boolean => swit
 function reconstructionDraw(curriculum: StageCurriculum, step: number): (rng: Rng) => Scene {
   const patterns = hasPatterns(curriculum, step);
   const hardShapes = switchedOn(curriculum.hardShapesFrom, step);
+  const smallScenes = switchedOn(curriculum.smallScenesFrom, step);
   return (r) => {
-    const scene = sceneWithHardShapes(r, hardShapes);
+    const scene = sceneWithHardShapes(r, hardShapes, smallScenes);
     return patterns ? withRandomPatterns(scene, r.fork('patterns')) : scene;
   };
 }
@@ -231,7 +233,8 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
  * the curriculum's `patternsFrom` some objects patterned, from its `objectWeightFrom` the cells
  * around objects weighing {@link OBJECT_CELL_WEIGHT} in the loss, from its `smallBoxWeightFrom` a
  * small object's cells {@link SMALL_BOX_WEIGHT_FACTOR} times more, from its `hardShapesFrom` a third
- * of the scenes small stars, crosses and rings only (`HARD_SHAPES`).
+ * of the scenes small stars, crosses and rings only (`HARD_SHAPES`), from its `smallScenesFrom` a
+ * third of the scenes small objects only (`SMALL_SCENE_SHARE`).
  */
 export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurriculum = {}): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
@@ -243,7 +246,7 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
     graph,
     batch: async (rng: Rng, batchSize: number, step: number) => {
       const patterns = hasPatterns(curriculum, step);
-      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => trainingScene(r, { patterns, hardShapes: switchedOn(curriculum.hardShapesFrom, step) }));
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => trainingScene(r, { patterns, hardShapes: switchedOn(curriculum.hardShapesFrom, step), smallScenes: switchedOn(curriculum.smallScenesFrom, step) }));
       const latents = (await encoder.session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
       const ids = new Int32Array(batchSize * 77);
       const timesteps = new BigInt64Array(batchSize);

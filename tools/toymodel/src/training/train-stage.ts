@@ -53,6 +53,11 @@ export interface StageSettings {
    */
   readonly hardShapesFrom?: number;
   /**
+   * Step from which a third of the scenes hold only small objects, of any shape, set on gray more often
+   * (`SMALL_SCENE_SHARE`; absent: never). A curriculum setting like `patternsFrom`.
+   */
+  readonly smallScenesFrom?: number;
+  /**
    * Decoder stage: step from which half of each batch is latents the denoiser generated, with the
    * pictures they were generated for (`generated-latents.ts`; absent: never). Set, the stage feeds
    * the decoder latents (the frozen encoder's means for scenes drawn at random) instead of running
@@ -106,7 +111,7 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'generatedLatentsFrom'] as const;
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'generatedLatentsFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
