@@ -2,7 +2,7 @@
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
  *     [--total-steps N] [--decay-steps N] [--patterns-from STEP] [--object-weight-from STEP] [--box-weight-from STEP]
- *     [--small-box-weight-from STEP] [--hard-shapes-from STEP] [--small-scenes-from STEP] [--generated-latents-from STEP] [--learning-rate LR] [--from-model DIR]
+ *     [--small-box-weight-from STEP] [--hard-shapes-from STEP] [--small-scenes-from STEP] [--contrast-weight-from STEP] [--generated-latents-from STEP] [--learning-rate LR] [--from-model DIR]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
  * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --patterns-from
@@ -12,6 +12,7 @@
  * the step from which a small object's box weighs as much in all as a large one's, --hard-shapes-from
  * the step from which a third of the scenes (diffusion or reconstruction) hold only small stars, crosses and rings,
  * --small-scenes-from the step from which a third of the scenes hold only small objects of any shape (gray backgrounds more often),
+ * --contrast-weight-from the step from which the reconstruction loss weighs an object's box more the closer its colour is to the background's,
  * --learning-rate the peak learning rate (a new run's choice: a resume must keep the checkpoint's),
  * --generated-latents-from the step from which half of each decoder batch is latents the denoiser drew
  * (<work>/decoder/generated-latents.safetensors, from `npm run generate-latents`). The decoder stage
@@ -40,6 +41,7 @@ const SETTING_FLAGS = {
   'small-box-weight-from': 'smallBoxWeightFrom',
   'hard-shapes-from': 'hardShapesFrom',
   'small-scenes-from': 'smallScenesFrom',
+  'contrast-weight-from': 'contrastWeightFrom',
   'generated-latents-from': 'generatedLatentsFrom',
 } as const satisfies Record<string, keyof StageSettings>;
 

@@ -3,6 +3,8 @@ import { Rng } from '@perfusion/tensor-core';
 import { caption, COLOUR_NAMES, objectBox, objectCovers, parseCaption, PLACE_PHRASES, randomScene, renderScene, SHAPE_NAMES, SIZE_NAMES, type Scene } from '@perfusion/toyworld';
 import {
   CAPTION_FRAMINGS,
+  contrastFactor,
+  MAX_CONTRAST_FACTOR,
   exampleConceptMask,
   exampleConceptScenes,
   HARD_SCENE_SHARE,
@@ -304,6 +306,26 @@ describe('object box weights', () => {
     expect([boxes[32 * 64 + 14], boxes[32 * 64 + 48], boxes[0]]).toEqual([32, 8, 1]);
     expect(objectBoxWeights([pair], 8, 2).data).toEqual(objectBoxWeights([pair], 8, 2, 1).data);
     expect(new Set(objectBoxWeights([pair], 8, 2, 1.5).data as Float32Array)).toEqual(new Set([1, 8, 12]));
+  });
+
+  it('weigh a box more the closer its colour lies to the background, with contrast on', () => {
+    // Gray (128,128,128) and purple (140,40,190) lie 108.3 apart; white on blue and yellow on blue far more than 200.
+    expect(contrastFactor('gray', 'purple')).toBeCloseTo((200 / Math.hypot(12, 88, 62)) ** 2, 6);
+    expect(contrastFactor('white', 'blue')).toBe(1);
+    expect(contrastFactor('orange', 'yellow')).toBe(MAX_CONTRAST_FACTOR); // 94.9 apart: (200 / 94.9)² = 4.4, capped
+    const pair: Scene = {
+      background: 'purple',
+      objects: [
+        { shape: 'star', colour: 'gray', size: 'small', position: 'left' },
+        { shape: 'ring', colour: 'yellow', size: 'large', position: 'right' },
+      ],
+    };
+    const plain = objectBoxWeights([pair], 8, 2, 4).data as Float32Array;
+    const weighted = objectBoxWeights([pair], 8, 2, 4, true).data as Float32Array;
+    const [small, large] = [32 * 64 + 14, 32 * 64 + 48];
+    expect(weighted[small]).toBeCloseTo(plain[small]! * contrastFactor('gray', 'purple'), 4);
+    expect(weighted[large]).toBe(plain[large]); // yellow on purple: 200 or more apart
+    expect(weighted[0]).toBe(1);
   });
 
   it('clip a box at the picture edge', () => {

@@ -1,5 +1,5 @@
 import { Tensor, type Rng } from '@perfusion/tensor-core';
-import { objectBox, objectCovers, randomScene, renderScene, SCENE_SIZE, type Scene } from '@perfusion/toyworld';
+import { COLOURS, objectBox, objectCovers, randomScene, renderScene, SCENE_SIZE, type ColourName, type Scene } from '@perfusion/toyworld';
 
 /** Scenes and their pixels as the VAE takes them: NCHW float32 in [−1, 1]. */
 export interface ImageBatch {
@@ -50,10 +50,29 @@ export function objectPixelWeights(scenes: readonly Scene[], objectWeight: numbe
  * much as the object: with only object pixels weighted up, painting the object's colour over a
  * notch cost an eighth of leaving out a pixel of the object, and the decoder learnt to fill them —
  * small stars came back as pentagons, crosses as rounded diamonds, rings with their holes closing.
- * A small object's box weighs `smallBoxFactor` times that (where boxes meet, the larger weight wins).
+ * A small object's box weighs `smallBoxFactor` times that, and with `contrast` each box its
+ * {@link contrastFactor} times more (where boxes meet, the larger weight wins).
  */
-export function objectBoxWeights(scenes: readonly Scene[], objectWeight: number, margin: number, smallBoxFactor = 1): Tensor {
-  return maskWeights(scenes.map((scene) => objectBoxPixels(scene, margin, smallBoxFactor)), objectWeight);
+export function objectBoxWeights(scenes: readonly Scene[], objectWeight: number, margin: number, smallBoxFactor = 1, contrast = false): Tensor {
+  return maskWeights(scenes.map((scene) => objectBoxPixels(scene, margin, smallBoxFactor, contrast)), objectWeight);
+}
+
+/** RGB distance (0–255 units) at and above which an object's colour stands out from its background in full: most pairs of the palette. */
+export const CONTRAST_REFERENCE = 200;
+/** The most a low-contrast object's box is weighted up by {@link contrastFactor}. */
+export const MAX_CONTRAST_FACTOR = 4;
+
+/**
+ * How much more an object's box weighs because its colour lies close to the background's:
+ * (CONTRAST_REFERENCE / distance)², between 1 and MAX_CONTRAST_FACTOR. Why: a pixel drawn in the
+ * wrong one of two close colours costs about the square of their distance, so a decoder learns the
+ * outline of a gray star on purple (108 apart) or an orange cross on red (110) several times more
+ * weakly than a white star on blue; those outlines were what it still drew wrong.
+ */
+export function contrastFactor(colour: ColourName, background: ColourName): number {
+  const [a, b] = [COLOURS[colour], COLOURS[background]];
+  const distance = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+  return Math.min(MAX_CONTRAST_FACTOR, Math.max(1, (CONTRAST_REFERENCE / distance) ** 2));
 }
 
 /** Per-pixel weights [count, 1, 64, 64] from one row-major 64×64 mask of multiples per scene: `weight` × the multiple where it is set, 1 elsewhere. */
@@ -70,14 +89,15 @@ function maskWeights(masks: readonly (Uint8Array | Float32Array)[], weight: numb
 
 /**
  * The pixels of the scene's object boxes, each widened by `margin` and clipped to the picture, as a
- * row-major 64×64 mask: 1 in a large object's box, `smallBoxFactor` in a small one's.
+ * row-major 64×64 mask: 1 in a large object's box, `smallBoxFactor` in a small one's, each times its
+ * {@link contrastFactor} with `contrast`.
  */
-function objectBoxPixels(scene: Scene, margin: number, smallBoxFactor: number): Float32Array {
+function objectBoxPixels(scene: Scene, margin: number, smallBoxFactor: number, contrast: boolean): Float32Array {
   // Float, not bytes: a factor such as 1.5 must survive.
   const mask = new Float32Array(SCENE_SIZE * SCENE_SIZE);
   for (const object of scene.objects) {
     const box = objectBox(object.size, object.position);
-    const multiple = object.size === 'small' ? smallBoxFactor : 1;
+    const multiple = (object.size === 'small' ? smallBoxFactor : 1) * (contrast ? contrastFactor(object.colour, scene.background) : 1);
     for (let y = Math.max(0, box.y0 - margin); y < Math.min(SCENE_SIZE, box.y1 + margin); y++) {
       for (let x = Math.max(0, box.x0 - margin); x < Math.min(SCENE_SIZE, box.x1 + margin); x++) {
         mask[y * SCENE_SIZE + x] = Math.max(mask[y * SCENE_SIZE + x]!, multiple);

@@ -62,6 +62,7 @@ export interface StageCurriculum {
   readonly smallBoxWeightFrom?: number;
   readonly hardShapesFrom?: number;
   readonly smallScenesFrom?: number;
+  readonly contrastWeightFrom?: number;
   readonly generatedLatentsFrom?: number;
 }
 
@@ -82,7 +83,7 @@ function reconstructionDraw(curriculum: StageCurriculum, step: number): (rng: Rn
 /** Per-pixel loss weights of the reconstruction stages at `step`: object pixels, or (from `boxWeightFrom`) whole boxes, small ones more from `smallBoxWeightFrom`. */
 function reconstructionWeights(scenes: readonly Scene[], curriculum: StageCurriculum, step: number): Tensor {
   return switchedOn(curriculum.boxWeightFrom, step)
-    ? objectBoxWeights(scenes, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1)
+    ? objectBoxWeights(scenes, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1, switchedOn(curriculum.contrastWeightFrom, step))
     : objectPixelWeights(scenes, OBJECT_PIXEL_WEIGHT);
 }
 

@@ -58,6 +58,12 @@ export interface StageSettings {
    */
   readonly smallScenesFrom?: number;
   /**
+   * Reconstruction stages: step from which each object's box weighs more the closer its colour lies to
+   * the background's (`contrastFactor`; absent: never; no effect before `boxWeightFrom`). A curriculum
+   * setting like `patternsFrom`.
+   */
+  readonly contrastWeightFrom?: number;
+  /**
    * Decoder stage: step from which half of each batch is latents the denoiser generated, with the
    * pictures they were generated for (`generated-latents.ts`; absent: never). Set, the stage feeds
    * the decoder latents (the frozen encoder's means for scenes drawn at random) instead of running
@@ -111,7 +117,7 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'generatedLatentsFrom'] as const;
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'contrastWeightFrom', 'generatedLatentsFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
