@@ -328,6 +328,16 @@ describe('object box weights', () => {
     expect(weighted[0]).toBe(1);
   });
 
+  it('weigh a low-contrast object\'s latent cells by its contrast factor too, with contrast on', () => {
+    const scene: Scene = { background: 'purple', objects: [{ shape: 'star', colour: 'gray', size: 'small', position: 'center' }] };
+    const plain = objectCellWeights([scene], 16, 4, 4).data as Float32Array;
+    const weighted = objectCellWeights([scene], 16, 4, 4, true).data as Float32Array;
+    const centre = 8 * 16 + 8;
+    expect(plain[centre]).toBe(16);
+    expect(weighted[centre]).toBeCloseTo(16 * contrastFactor('gray', 'purple'), 4);
+    expect(weighted[0]).toBe(1);
+  });
+
   it('clip a box at the picture edge', () => {
     // A large object on the left: box columns 3–26 and rows 20–43; a margin of 5 would start at column −2.
     const left: Scene = { background: 'blue', objects: [{ shape: 'ring', colour: 'red', size: 'large', position: 'left' }] };

@@ -121,17 +121,17 @@ function objectPixels(scene: Scene): Uint8Array {
  * 64×64 picture: `objectWeight` on every cell whose pixels an object touches and on the ring of
  * cells around it (an outline is decided there too), 1 elsewhere. A scene's flat background fills
  * most of a latent and is learnt early; weighting the object's cells keeps the loss about shapes.
- * A small object's cells weigh `smallObjectFactor` times that (where objects' cells meet, the
- * larger weight wins).
+ * A small object's cells weigh `smallObjectFactor` times that, and with `contrast` each object's its
+ * {@link contrastFactor} times more (where objects' cells meet, the larger weight wins).
  */
-export function objectCellWeights(scenes: readonly Scene[], side: number, objectWeight: number, smallObjectFactor = 1): Tensor {
+export function objectCellWeights(scenes: readonly Scene[], side: number, objectWeight: number, smallObjectFactor = 1, contrast = false): Tensor {
   if (!Number.isInteger(SCENE_SIZE / side)) throw new RangeError(`objectCellWeights: a latent side of ${side} does not divide the ${SCENE_SIZE}-pixel picture; give a divisor of ${SCENE_SIZE}.`);
   const pixelsPerCell = SCENE_SIZE / side;
   const plane = side * side;
   const data = new Float32Array(scenes.length * plane).fill(1);
   scenes.forEach((scene, n) => {
     for (const object of scene.objects) {
-      const weight = object.size === 'small' ? objectWeight * smallObjectFactor : objectWeight;
+      const weight = (object.size === 'small' ? objectWeight * smallObjectFactor : objectWeight) * (contrast ? contrastFactor(object.colour, scene.background) : 1);
       const touched = new Uint8Array(plane);
       // An object covers nothing outside its box (as renderScene draws it), so only the box is tested.
       const box = objectBox(object.size, object.position);

@@ -235,7 +235,8 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
  * around objects weighing {@link OBJECT_CELL_WEIGHT} in the loss, from its `smallBoxWeightFrom` a
  * small object's cells {@link SMALL_BOX_WEIGHT_FACTOR} times more, from its `hardShapesFrom` a third
  * of the scenes small stars, crosses and rings only (`HARD_SHAPES`), from its `smallScenesFrom` a
- * third of the scenes small objects only (`SMALL_SCENE_SHARE`).
+ * third of the scenes small objects only (`SMALL_SCENE_SHARE`), from its `contrastWeightFrom` an
+ * object's cells more the closer its colour lies to the background's (`contrastFactor`).
  */
 export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurriculum = {}): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
@@ -274,6 +275,7 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
           side,
           switchedOn(curriculum.objectWeightFrom, step) ? OBJECT_CELL_WEIGHT : 1,
           switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1,
+          switchedOn(curriculum.contrastWeightFrom, step),
         ),
       };
     },

@@ -58,9 +58,9 @@ export interface StageSettings {
    */
   readonly smallScenesFrom?: number;
   /**
-   * Reconstruction stages: step from which each object's box weighs more the closer its colour lies to
-   * the background's (`contrastFactor`; absent: never; no effect before `boxWeightFrom`). A curriculum
-   * setting like `patternsFrom`.
+   * Step from which each object's box (reconstruction stages; no effect before `boxWeightFrom`) or
+   * latent cells (diffusion) weigh more the closer its colour lies to the background's
+   * (`contrastFactor`; absent: never). A curriculum setting like `patternsFrom`.
    */
   readonly contrastWeightFrom?: number;
   /**
