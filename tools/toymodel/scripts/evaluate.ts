@@ -1,7 +1,8 @@
 /**
  * Measures the toy model by pixel analysis of generated images (see src/evaluate/):
  *   npm run evaluate -w @perfusion/toymodel -- [--model DIR] [--out DIR] [--single N] [--double N] [--steps N] [--guidance G]
- * Prints a Markdown table; with --out also writes report.json and a grid of samples.
+ * Prints a Markdown table; with --out also writes report.json (with what was read in each picture), a grid
+ * of samples and shape-misses.txt (each one-object caption whose shape was read wrong, and what was read).
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
@@ -9,7 +10,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePng } from '@perfusion/encoders';
 import { tileImages } from '@perfusion/toyworld';
-import { evaluateModel } from '../src/evaluate/evaluate-model.js';
+import { evaluateModel, shapeMisses } from '../src/evaluate/evaluate-model.js';
 import { formatShapeTallies } from '../src/evaluate/accuracy.js';
 import { reportTable } from '../src/evaluate/report-table.js';
 import { TOY_MODEL_DIR } from '../src/model-dir.js';
@@ -42,10 +43,11 @@ if (values.out !== undefined) {
   const out = resolveUserPath(values.out);
   fs.mkdirSync(out, { recursive: true });
   const { samples, ...figures } = report;
-  const perSample = samples.map(({ prompt, seed, score }) => ({ prompt, seed, score }));
+  const perSample = samples.map(({ prompt, seed, score, found }) => ({ prompt, seed, score, read: found.map(({ shape, colour, size, position, shapeMismatch }) => ({ shape, colour, size, position, shapeMismatch })) }));
   fs.writeFileSync(path.join(out, 'report.json'), `${JSON.stringify({ ...figures, samples: perSample }, null, 1)}\n`);
   const shown = [...samples.slice(0, 24), ...samples.filter((s) => s.scene.objects.length === 2).slice(0, 8)];
   fs.writeFileSync(path.join(out, 'samples.png'), encodePng(tileImages(shown.map((s) => s.image), 8)));
   fs.writeFileSync(path.join(out, 'samples.txt'), `${shown.map((s) => `${s.score.exact ? '✓' : '✗'} ${s.prompt}`).join('\n')}\n`);
-  console.log(`wrote ${out}/report.json, samples.png, samples.txt`);
+  fs.writeFileSync(path.join(out, 'shape-misses.txt'), `${shapeMisses(report).join('\n')}\n`);
+  console.log(`wrote ${out}/report.json, samples.png, samples.txt, shape-misses.txt`);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Scene, SceneScore } from '@perfusion/toyworld';
-import { accuracyOf, EVALUATION_DEFAULTS, formatShapeTallies, plotDomain, reportTable, shapeTallies, tradeoffPlotPng, type SweepPoint } from '../src/index.js';
+import { accuracyOf, EVALUATION_DEFAULTS, formatShapeTallies, shapeMisses, type EvaluatedSample, plotDomain, reportTable, shapeTallies, tradeoffPlotPng, type SweepPoint } from '../src/index.js';
 
 const object = (ok: boolean) => ({ found: true, shape: ok, colour: ok, size: ok, position: ok });
 
@@ -12,6 +12,32 @@ describe('accuracyOf', () => {
       { background: false, count: true, objects: [object(false)], exact: false },
     ];
     expect(accuracyOf(scores)).toEqual({ samples: 3, background: 2 / 3, count: 2 / 3, colour: 1 / 3, shape: 1 / 3, size: 1 / 3, position: 1 / 3, exact: 1 / 3 });
+  });
+});
+
+describe('shapeMisses', () => {
+  it('lists the one-object captions whose shape was read wrong, with what was read', () => {
+    const scene = (shape: 'star' | 'diamond'): Scene => ({ background: 'purple', objects: [{ shape, colour: 'gray', size: 'small', position: 'center' }] });
+    const read = (shape: 'circle' | 'diamond') => ({ shape, colour: 'gray' as const, size: 'small' as const, position: 'center' as const, area: 60, centre: [32, 32] as const, shapeMismatch: 0.0721 });
+    const sample = (seed: number, s: Scene, ok: boolean, found: ReturnType<typeof read>[]): EvaluatedSample => ({
+      scene: s,
+      prompt: `a small gray ${s.objects[0]!.shape} in the center, purple background`,
+      seed,
+      image: { width: 1, height: 1, data: new Uint8Array(3) },
+      score: { background: true, count: found.length === 1, objects: [{ ...object(true), shape: ok }], exact: ok },
+      found,
+    });
+    const twoObjects: Scene = { background: 'blue', objects: [scene('star').objects[0]!, { shape: 'ring', colour: 'red', size: 'small', position: 'left' }] };
+    const samples = [
+      sample(0, scene('star'), false, [read('circle')]),
+      sample(1, scene('diamond'), true, [read('diamond')]),
+      sample(2, scene('star'), false, []),
+      sample(3, twoObjects, false, [read('circle')]), // two-object captions are not listed
+    ];
+    expect(shapeMisses({ samples })).toEqual([
+      '0 · a small gray star in the center, purple background → small gray circle (0.072)',
+      '2 · a small gray star in the center, purple background → nothing',
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { RgbImage } from '@perfusion/encoders';
 import { loadPipeline, type Pipeline } from '@perfusion/pipeline';
 import { Rng } from '@perfusion/tensor-core';
-import { analyseImage, caption, type Scene, type SceneScore } from '@perfusion/toyworld';
+import { analyseImage, caption, type FoundObject, type Scene, type SceneScore } from '@perfusion/toyworld';
 import { lastValueFrom } from 'rxjs';
 import { heldOutScene } from '../data/held-out.js';
 import { DEFAULT_MODEL_GUIDANCE } from '../default-model.js';
@@ -29,6 +29,8 @@ export interface EvaluatedSample {
   readonly seed: number;
   readonly image: RgbImage;
   readonly score: SceneScore;
+  /** What the analyser read in the picture: each object's shape, colour, size, place and shape mismatch. */
+  readonly found: readonly FoundObject[];
 }
 
 export interface EvaluationReport {
@@ -50,6 +52,16 @@ export function evaluationScenes(settings: Pick<EvaluationSettings, 'single' | '
     single: Array.from({ length: settings.single }, (_, i) => heldOutScene(rng.fork(`single-${i}`), 1)),
     double: Array.from({ length: settings.double }, (_, i) => heldOutScene(rng.fork(`double-${i}`), 2)),
   };
+}
+
+/**
+ * The one-object samples whose shape was read wrong, each as "seed · prompt → what was read (its
+ * silhouette mismatch)": where the shape figure's misses are, caption by caption.
+ */
+export function shapeMisses(report: Pick<EvaluationReport, 'samples'>): string[] {
+  return report.samples
+    .filter((s) => s.scene.objects.length === 1 && !s.score.objects[0]!.shape)
+    .map((s) => `${s.seed} · ${s.prompt} → ${s.found.map((o) => `${o.size} ${o.colour} ${o.shape} (${o.shapeMismatch.toFixed(3)})`).join(', ') || 'nothing'}`);
 }
 
 /**
@@ -93,5 +105,6 @@ async function evaluateScene(pipeline: Pipeline, scene: Scene, seed: number, set
   const done = await lastValueFrom(pipeline.generate({ prompt, seed, steps: settings.steps, guidanceScale: settings.guidanceScale, scheduler: settings.scheduler }));
   if (done.type !== 'done') throw new Error(`evaluateModel: the generation of '${prompt}' ended without an image.`);
   const image = done.images[0]!;
-  return { scene, prompt, seed, image, score: analyseImage(image, scene).score! };
+  const analysis = analyseImage(image, scene);
+  return { scene, prompt, seed, image, score: analysis.score!, found: analysis.objects };
 }
