@@ -33,10 +33,12 @@ describe('shapeMisses', () => {
       sample(1, scene('diamond'), true, [read('diamond')]),
       sample(2, scene('star'), false, []),
       sample(3, twoObjects, false, [read('circle')]), // two-object captions are not listed
+      sample(4, scene('diamond'), true, [read('diamond'), read('circle')]), // a stray blob: accuracyOf counts it a miss
     ];
     expect(shapeMisses({ samples })).toEqual([
       '0 · a small gray star in the center, purple background → small gray circle (0.072)',
       '2 · a small gray star in the center, purple background → nothing',
+      '4 · a small gray diamond in the center, purple background → small gray diamond (0.072), small gray circle (0.072)',
     ]);
   });
 });

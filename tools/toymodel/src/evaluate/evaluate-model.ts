@@ -55,12 +55,13 @@ export function evaluationScenes(settings: Pick<EvaluationSettings, 'single' | '
 }
 
 /**
- * The one-object samples whose shape was read wrong, each as "seed · prompt → what was read (its
- * silhouette mismatch)": where the shape figure's misses are, caption by caption.
+ * The one-object samples the shape figure counts as misses (shape read wrong, or a picture with the
+ * wrong number of objects, as {@link accuracyOf} counts them), each as "seed · prompt → what was read
+ * (its silhouette mismatch)": where the figure's misses are, caption by caption.
  */
 export function shapeMisses(report: Pick<EvaluationReport, 'samples'>): string[] {
   return report.samples
-    .filter((s) => s.scene.objects.length === 1 && !s.score.objects[0]!.shape)
+    .filter((s) => s.scene.objects.length === 1 && !(s.score.count && s.score.objects[0]!.shape))
     .map((s) => `${s.seed} · ${s.prompt} → ${s.found.map((o) => `${o.size} ${o.colour} ${o.shape} (${o.shapeMismatch.toFixed(3)})`).join(', ') || 'nothing'}`);
 }
 
