@@ -65,9 +65,10 @@ export const MAX_CONTRAST_FACTOR = 4;
 /**
  * How much more an object's box weighs because its colour lies close to the background's:
  * (CONTRAST_REFERENCE / distance)², between 1 and MAX_CONTRAST_FACTOR. Why: a pixel drawn in the
- * wrong one of two close colours costs about the square of their distance, so a decoder learns the
- * outline of a gray star on purple (108 apart) or an orange cross on red (110) several times more
- * weakly than a white star on blue; those outlines were what it still drew wrong.
+ * wrong one of two close colours costs their distance plus its square in the reconstruction loss
+ * (and in the latent, a low-contrast object differs little from its background), so a network learns
+ * the outline of a gray star on purple (108 apart) or an orange cross on red (117) several times more
+ * weakly than a white star on blue (334); such outlines were among what it still drew wrong.
  */
 export function contrastFactor(colour: ColourName, background: ColourName): number {
   const [a, b] = [COLOURS[colour], COLOURS[background]];
