@@ -12,7 +12,7 @@
  * the step from which a small object's box weighs as much in all as a large one's, --hard-shapes-from
  * the step from which a third of the scenes (diffusion or reconstruction) hold only small stars, crosses and rings,
  * --small-scenes-from the step from which a third of the scenes hold only small objects of any shape (gray backgrounds more often),
- * --contrast-weight-from the step from which the reconstruction loss weighs an object's box more the closer its colour is to the background's,
+ * --contrast-weight-from the step from which an object's box (reconstruction) or latent cells (diffusion) weigh more the closer its colour is to the background's,
  * --learning-rate the peak learning rate (a new run's choice: a resume must keep the checkpoint's),
  * --generated-latents-from the step from which half of each decoder batch is latents the denoiser drew
  * (<work>/decoder/generated-latents.safetensors, from `npm run generate-latents`). The decoder stage
@@ -30,7 +30,7 @@ import { STAGE_SETTINGS } from '../src/training/stage-settings.js';
 import { seedStagesFromModel } from '../src/training/seed-from-model.js';
 import { resolveUserPath } from '../src/user-path.js';
 
-/** Flags that override one numeric setting of the committed ones: the run's length, its decay and its switch steps. */
+/** Flags that override one numeric setting of the committed ones: the run's length, its decay, its peak learning rate and its switch steps. */
 const SETTING_FLAGS = {
   'total-steps': 'steps',
   'learning-rate': 'learningRate',
