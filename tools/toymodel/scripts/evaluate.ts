@@ -43,7 +43,7 @@ if (values.out !== undefined) {
   const out = resolveUserPath(values.out);
   fs.mkdirSync(out, { recursive: true });
   const { samples, ...figures } = report;
-  const perSample = samples.map(({ prompt, seed, score, found }) => ({ prompt, seed, score, read: found.map(({ shape, colour, size, position, shapeMismatch }) => ({ shape, colour, size, position, shapeMismatch })) }));
+  const perSample = samples.map(({ prompt, seed, score, read }) => ({ prompt, seed, score, read: read.map(({ shape, colour, size, position, shapeMismatch }) => ({ shape, colour, size, position, shapeMismatch })) }));
   fs.writeFileSync(path.join(out, 'report.json'), `${JSON.stringify({ ...figures, samples: perSample }, null, 1)}\n`);
   const shown = [...samples.slice(0, 24), ...samples.filter((s) => s.scene.objects.length === 2).slice(0, 8)];
   fs.writeFileSync(path.join(out, 'samples.png'), encodePng(tileImages(shown.map((s) => s.image), 8)));

@@ -12,7 +12,7 @@ import {
   heldOutScene,
   isExampleConceptPattern,
   isHeldOut,
-  sceneWithHardShapes,
+  curriculumScene,
   SMALL_SCENE_SHARE,
   SMALL_SCENE_GRAY_CHANCE,
   objectBoxWeights,
@@ -113,14 +113,14 @@ describe('training scenes with hard shapes', () => {
     for (let i = 0; i < 50; i++) expect(trainingScene(rng.fork(i), { hardShapes: false })).toEqual(trainingScene(rng.fork(i)));
   });
 
-  it('for the autoencoder (sceneWithHardShapes) keep held-out combinations, which the decoder must draw too', () => {
+  it('for the autoencoder (curriculumScene) keep held-out combinations, which the decoder must draw too', () => {
     const rng = new Rng(8);
     let heldOut = 0;
     let hardOnly = 0;
     const n = 600;
     for (let i = 0; i < n; i++) {
-      expect(sceneWithHardShapes(rng.fork(i), false)).toEqual(randomScene(rng.fork(i)));
-      const scene = sceneWithHardShapes(rng.fork(i), true);
+      expect(curriculumScene(rng.fork(i))).toEqual(randomScene(rng.fork(i)));
+      const scene = curriculumScene(rng.fork(i), { hardShapes: true });
       renderScene(scene);
       if (scene.objects.some((o) => isHeldOut(o.shape, o.colour, scene.background))) heldOut += 1;
       if (scene.objects.every((o) => o.size === 'small' && HARD_SHAPES.includes(o.shape))) hardOnly += 1;
@@ -163,7 +163,7 @@ describe('training scenes with small scenes', () => {
     const rng = new Rng(10);
     for (let i = 0; i < 50; i++) {
       expect(trainingScene(rng.fork(i), { smallScenes: false })).toEqual(trainingScene(rng.fork(i)));
-      expect(sceneWithHardShapes(rng.fork(i), true, false)).toEqual(sceneWithHardShapes(rng.fork(i), true));
+      expect(curriculumScene(rng.fork(i), { hardShapes: true, smallScenes: false })).toEqual(curriculumScene(rng.fork(i), { hardShapes: true }));
     }
   });
 });

@@ -18,22 +18,22 @@ describe('accuracyOf', () => {
 describe('shapeMisses', () => {
   it('lists the one-object captions whose shape was read wrong, with what was read', () => {
     const scene = (shape: 'star' | 'diamond'): Scene => ({ background: 'purple', objects: [{ shape, colour: 'gray', size: 'small', position: 'center' }] });
-    const read = (shape: 'circle' | 'diamond') => ({ shape, colour: 'gray' as const, size: 'small' as const, position: 'center' as const, area: 60, centre: [32, 32] as const, shapeMismatch: 0.0721 });
-    const sample = (seed: number, s: Scene, ok: boolean, found: ReturnType<typeof read>[]): EvaluatedSample => ({
+    const reading = (shape: 'circle' | 'diamond') => ({ shape, colour: 'gray' as const, size: 'small' as const, position: 'center' as const, area: 60, centre: [32, 32] as const, shapeMismatch: 0.0721 });
+    const sample = (seed: number, s: Scene, ok: boolean, read: ReturnType<typeof reading>[]): EvaluatedSample => ({
       scene: s,
       prompt: `a small gray ${s.objects[0]!.shape} in the center, purple background`,
       seed,
       image: { width: 1, height: 1, data: new Uint8Array(3) },
-      score: { background: true, count: found.length === 1, objects: [{ ...object(true), shape: ok }], exact: ok },
-      found,
+      score: { background: true, count: read.length === 1, objects: [{ ...object(true), shape: ok }], exact: ok },
+      read,
     });
     const twoObjects: Scene = { background: 'blue', objects: [scene('star').objects[0]!, { shape: 'ring', colour: 'red', size: 'small', position: 'left' }] };
     const samples = [
-      sample(0, scene('star'), false, [read('circle')]),
-      sample(1, scene('diamond'), true, [read('diamond')]),
+      sample(0, scene('star'), false, [reading('circle')]),
+      sample(1, scene('diamond'), true, [reading('diamond')]),
       sample(2, scene('star'), false, []),
-      sample(3, twoObjects, false, [read('circle')]), // two-object captions are not listed
-      sample(4, scene('diamond'), true, [read('diamond'), read('circle')]), // a stray blob: accuracyOf counts it a miss
+      sample(3, twoObjects, false, [reading('circle')]), // two-object captions are not listed
+      sample(4, scene('diamond'), true, [reading('diamond'), reading('circle')]), // a stray blob: accuracyOf counts it a miss
     ];
     expect(shapeMisses({ samples })).toEqual([
       '0 · a small gray star in the center, purple background → small gray circle (0.072)',

@@ -41,14 +41,18 @@ export const SMALL_SCENE_SHARE = 1 / 3;
  */
 export const SMALL_SCENE_GRAY_CHANCE = 1 / 6;
 
-/** Options of {@link trainingScene}. */
-export interface TrainingSceneOptions {
-  /** Some objects striped or checkered ({@link withRandomPatterns}). */
-  readonly patterns?: boolean;
+/** Which curriculum scenes {@link curriculumScene} mixes in. */
+export interface CurriculumSceneOptions {
   /** {@link HARD_SCENE_SHARE} of the scenes hold only small objects of {@link HARD_SHAPES}. */
   readonly hardShapes?: boolean;
   /** {@link SMALL_SCENE_SHARE} of the (other) scenes hold only small objects, gray backgrounds more often. */
   readonly smallScenes?: boolean;
+}
+
+/** Options of {@link trainingScene}. */
+export interface TrainingSceneOptions extends CurriculumSceneOptions {
+  /** Some objects striped or checkered ({@link withRandomPatterns}). */
+  readonly patterns?: boolean;
 }
 
 const allSmall = (scene: Scene): Scene =>
@@ -62,7 +66,7 @@ const allSmall = (scene: Scene): Scene =>
  * may occur: the autoencoder's stages draw from this directly (they see no captions, and must decode
  * the evaluator's combinations too).
  */
-export function sceneWithHardShapes(rng: Rng, hardShapes: boolean, smallScenes = false): Scene {
+export function curriculumScene(rng: Rng, { hardShapes = false, smallScenes = false }: CurriculumSceneOptions = {}): Scene {
   if (hardShapes && rng.fork('hard').uniform() < HARD_SCENE_SHARE) return allSmall(randomScene(rng, { shapes: HARD_SHAPES }));
   if (!smallScenes || rng.fork('small').uniform() >= SMALL_SCENE_SHARE) return randomScene(rng);
   const scene = allSmall(randomScene(rng));
@@ -76,7 +80,7 @@ export function sceneWithHardShapes(rng: Rng, hardShapes: boolean, smallScenes =
  */
 export function trainingScene(rng: Rng, options: TrainingSceneOptions = {}): Scene {
   for (let attempt = 0; ; attempt++) {
-    const scene = sceneWithHardShapes(rng.fork(attempt), options.hardShapes === true, options.smallScenes === true);
+    const scene = curriculumScene(rng.fork(attempt), options);
     if (!heldOutObject(scene)) return options.patterns === true ? withRandomPatterns(scene, rng.fork('patterns')) : scene;
   }
 }

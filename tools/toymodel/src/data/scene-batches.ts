@@ -1,5 +1,5 @@
 import { Tensor, type Rng } from '@perfusion/tensor-core';
-import { COLOURS, objectBox, objectCovers, randomScene, renderScene, SCENE_SIZE, type ColourName, type Scene } from '@perfusion/toyworld';
+import { COLOURS, objectBox, objectCovers, randomScene, renderScene, SCENE_SIZE, type ColourName, type Scene, type SceneObject } from '@perfusion/toyworld';
 
 /** Scenes and their pixels as the VAE takes them: NCHW float32 in [−1, 1]. */
 export interface ImageBatch {
@@ -76,6 +76,11 @@ export function contrastFactor(colour: ColourName, background: ColourName): numb
   return Math.min(MAX_CONTRAST_FACTOR, Math.max(1, (CONTRAST_REFERENCE / distance) ** 2));
 }
 
+/** How many times an object's region outweighs a large, high-contrast one's: `smallFactor` if small, times its {@link contrastFactor} with `contrast`. */
+function objectMultiple(object: SceneObject, background: ColourName, smallFactor: number, contrast: boolean): number {
+  return (object.size === 'small' ? smallFactor : 1) * (contrast ? contrastFactor(object.colour, background) : 1);
+}
+
 /** Per-pixel weights [count, 1, 64, 64] from one row-major 64×64 mask of multiples per scene: `weight` × the multiple where it is set, 1 elsewhere. */
 function maskWeights(masks: readonly (Uint8Array | Float32Array)[], weight: number): Tensor {
   const plane = SCENE_SIZE * SCENE_SIZE;
@@ -98,7 +103,7 @@ function objectBoxPixels(scene: Scene, margin: number, smallBoxFactor: number, c
   const mask = new Float32Array(SCENE_SIZE * SCENE_SIZE);
   for (const object of scene.objects) {
     const box = objectBox(object.size, object.position);
-    const multiple = (object.size === 'small' ? smallBoxFactor : 1) * (contrast ? contrastFactor(object.colour, scene.background) : 1);
+    const multiple = objectMultiple(object, scene.background, smallBoxFactor, contrast);
     for (let y = Math.max(0, box.y0 - margin); y < Math.min(SCENE_SIZE, box.y1 + margin); y++) {
       for (let x = Math.max(0, box.x0 - margin); x < Math.min(SCENE_SIZE, box.x1 + margin); x++) {
         mask[y * SCENE_SIZE + x] = Math.max(mask[y * SCENE_SIZE + x]!, multiple);
@@ -132,7 +137,7 @@ export function objectCellWeights(scenes: readonly Scene[], side: number, object
   const data = new Float32Array(scenes.length * plane).fill(1);
   scenes.forEach((scene, n) => {
     for (const object of scene.objects) {
-      const weight = (object.size === 'small' ? objectWeight * smallObjectFactor : objectWeight) * (contrast ? contrastFactor(object.colour, scene.background) : 1);
+      const weight = objectWeight * objectMultiple(object, scene.background, smallObjectFactor, contrast);
       const touched = new Uint8Array(plane);
       // An object covers nothing outside its box (as renderScene draws it), so only the box is tested.
       const box = objectBox(object.size, object.position);

@@ -30,7 +30,7 @@ export interface EvaluatedSample {
   readonly image: RgbImage;
   readonly score: SceneScore;
   /** What the analyser read in the picture: each object's shape, colour, size, place and shape mismatch. */
-  readonly found: readonly FoundObject[];
+  readonly read: readonly FoundObject[];
 }
 
 export interface EvaluationReport {
@@ -62,7 +62,7 @@ export function evaluationScenes(settings: Pick<EvaluationSettings, 'single' | '
 export function shapeMisses(report: Pick<EvaluationReport, 'samples'>): string[] {
   return report.samples
     .filter((s) => s.scene.objects.length === 1 && !(s.score.count && s.score.objects[0]!.shape))
-    .map((s) => `${s.seed} · ${s.prompt} → ${s.found.map((o) => `${o.size} ${o.colour} ${o.shape} (${o.shapeMismatch.toFixed(3)})`).join(', ') || 'nothing'}`);
+    .map((s) => `${s.seed} · ${s.prompt} → ${s.read.map((o) => `${o.size} ${o.colour} ${o.shape} (${o.shapeMismatch.toFixed(3)})`).join(', ') || 'nothing'}`);
 }
 
 /**
@@ -107,5 +107,5 @@ async function evaluateScene(pipeline: Pipeline, scene: Scene, seed: number, set
   if (done.type !== 'done') throw new Error(`evaluateModel: the generation of '${prompt}' ended without an image.`);
   const image = done.images[0]!;
   const analysis = analyseImage(image, scene);
-  return { scene, prompt, seed, image, score: analysis.score!, found: analysis.objects };
+  return { scene, prompt, seed, image, score: analysis.score!, read: analysis.objects };
 }

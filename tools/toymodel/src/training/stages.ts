@@ -9,7 +9,7 @@ import { TOY_LATENT_SIZE, TOY_UNET, toyLatentShape, toySchedulerConfig } from '.
 import { normalTensor, objectBoxWeights, objectCellWeights, objectPixelWeights, randomImageBatch, scenesToPixels } from '../data/scene-batches.js';
 import { readGeneratedLatents } from '../data/generated-latents.js';
 import { trainingCaption } from '../data/training-caption.js';
-import { sceneWithHardShapes, trainingScene } from '../data/held-out.js';
+import { curriculumScene, trainingScene } from '../data/held-out.js';
 import { withRandomPatterns } from '../data/patterns.js';
 import { BaseTrainingError } from '../errors.js';
 import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, latentDecoderTrainingGraph, type TrainingGraph } from '../graphs/training-graphs.js';
@@ -75,7 +75,7 @@ function reconstructionDraw(curriculum: StageCurriculum, step: number): (rng: Rn
   const hardShapes = switchedOn(curriculum.hardShapesFrom, step);
   const smallScenes = switchedOn(curriculum.smallScenesFrom, step);
   return (r) => {
-    const scene = sceneWithHardShapes(r, hardShapes, smallScenes);
+    const scene = curriculumScene(r, { hardShapes, smallScenes });
     return patterns ? withRandomPatterns(scene, r.fork('patterns')) : scene;
   };
 }
