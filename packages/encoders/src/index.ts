@@ -8,7 +8,7 @@ export * from './tokenizer/index.js';
 export { TextEncoder, type TextEncoderOptions, type TextEncodeOptions } from './models/text-encoder.js';
 export { VaeDecoder } from './models/vae-decoder.js';
 export { VaeEncoder } from './models/vae-encoder.js';
-export { SD1_SCALING_FACTOR } from './models/scaling-factor.js';
+export { SD1_SCALING_FACTOR, readScalingFactor } from './models/scaling-factor.js';
 
 // Added tokens: the text encoder's token embedding extended in the graph (see src/token-embeddings/)
 export { PERFUSION_TOKEN_EMBEDDINGS_INPUT, EXTRA_TOKENS_DIM, TOKEN_EMBEDDING_PATCH_VERSION } from './token-embeddings/input-names.js';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { GraphBuilder, writeModelSync } from '@perfusion/onnx-graph';
 import { Rng, Tensor } from '@perfusion/tensor-core';
 import { describe, expect, it } from 'vitest';
-import { EncoderInputError, SD1_SCALING_FACTOR, VaeDecoder, VaeEncoder } from '../src/index.js';
+import { EncoderInputError, readScalingFactor, SD1_SCALING_FACTOR, VaeDecoder, VaeEncoder } from '../src/index.js';
 import { copyFixture, tempDir, tinyModel } from './helpers/fixture.js';
 import { maxAbsDiff, ort, runRaw } from './helpers/ort.js';
 
@@ -57,6 +57,12 @@ describe('VaeDecoder', () => {
     } finally {
       await Promise.all([half.release(), none.release(), reference.release()]);
     }
+  });
+
+  it('readScalingFactor reads a VAE folder’s factor as the sessions do, without a session', async () => {
+    expect(await readScalingFactor(await withConfig('vae_decoder', (c) => ({ ...c, scaling_factor: 0.5 })))).toEqual({ value: 0.5, source: 'config' });
+    expect(await readScalingFactor(await withConfig('vae_decoder', ({ scaling_factor: _drop, ...c }) => c))).toEqual({ value: SD1_SCALING_FACTOR, source: 'default' });
+    await expect(readScalingFactor(await withConfig('vae_decoder', (c) => ({ ...c, scaling_factor: -1 })))).rejects.toThrow(/scaling_factor/);
   });
 
   it('casts for the fp16 model and returns float32 close to the fp32 model', async () => {

@@ -1,4 +1,4 @@
-import { positiveNumber } from './component-config.js';
+import { positiveNumber, readComponentConfig } from './component-config.js';
 
 /**
  * SD 1.x's latent scaling factor. diffusers' `AutoencoderKL` uses it when a VAE's config.json
@@ -11,4 +11,13 @@ export const SD1_SCALING_FACTOR = 0.18215;
 export function scalingFactorOf(config: Readonly<Record<string, unknown>>, dir: string): { value: number; source: 'config' | 'default' } {
   const value = positiveNumber(config, 'scaling_factor', dir);
   return value === undefined ? { value: SD1_SCALING_FACTOR, source: 'default' } : { value, source: 'config' };
+}
+
+/**
+ * The scaling factor of the VAE component in `dir` (its config.json's, else {@link SD1_SCALING_FACTOR}),
+ * read as {@link VaeDecoder} and {@link VaeEncoder} read it, for code that turns the UNet's latents into
+ * the VAE's without opening a session.
+ */
+export async function readScalingFactor(dir: string): Promise<{ value: number; source: 'config' | 'default' }> {
+  return scalingFactorOf(await readComponentConfig(dir), dir);
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSafetensors, writeFileAtomic, writeSafetensors } from '@perfusion/concept-format';
+import { readScalingFactor } from '@perfusion/encoders';
 import { loadPipeline } from '@perfusion/pipeline';
 import { Rng } from '@perfusion/tensor-core';
 import { analyseImage, caption, renderScene, type Scene, type SceneScore } from '@perfusion/toyworld';
@@ -63,14 +64,6 @@ export function layoutRight(score: SceneScore): boolean {
   return score.background && score.count && score.objects.every((o) => o.found && o.colour && o.size && o.position);
 }
 
-/** The model's latent scaling factor (its VAE config's), which turns the UNet's latents into the encoder's. */
-function latentScale(modelDir: string): number {
-  const file = path.join(modelDir, 'vae_decoder', 'config.json');
-  const value = (JSON.parse(fs.readFileSync(file, 'utf8')) as { scaling_factor?: unknown }).scaling_factor;
-  if (typeof value !== 'number' || !(value > 0)) throw new BaseTrainingError(`${file} has no positive scaling_factor; generated latents need it to reach the encoder's latent space.`);
-  return value;
-}
-
 /**
  * Draws `count` training scenes (with `hardShapes`, a third of them small stars, crosses and rings
  * only), generates each scene's caption with the model's own pipeline (DDIM,
@@ -85,7 +78,8 @@ export async function generateLatents(modelDir: string, options: GenerateLatents
   const seeds: number[] = [];
   const kept: Float32Array[] = [];
   try {
-    const scale = latentScale(modelDir);
+    // The UNet's latents are the VAE's × its scaling factor; the pool holds the VAE's.
+    const scale = (await readScalingFactor(path.join(modelDir, 'vae_decoder'))).value;
     for (let i = 0; i < options.count; i++) {
       const scene = trainingScene(rng.fork(i), { hardShapes: options.hardShapes === true });
       const seed = GENERATED_SEED_BASE + i;
