@@ -27,5 +27,10 @@ await encoder.session.release();
 // The decoder stage is optional: without it the autoencoder stage's decoder is exported.
 const decoder = readStageCheckpoint(checkpointFile(path.join(work, 'decoder')));
 const out = resolveUserPath(values.out!);
-await writeToyModel(out, { autoencoder: read('autoencoder'), ...(decoder && { decoder }), diffusion: read('diffusion'), scalingFactor: encoder.scalingFactor });
-console.log(`wrote ${out} (latent scale ${encoder.scalingFactor.toPrecision(6)}; decoder from the ${decoder ? `decoder stage, step ${decoder.step}` : 'autoencoder stage'})`);
+const [autoencoder, diffusion] = [read('autoencoder'), read('diffusion')];
+await writeToyModel(out, { autoencoder, ...(decoder && { decoder }), diffusion, scalingFactor: encoder.scalingFactor });
+// Every stage's step is printed: a work folder assembled by hand (a stage copied in from another run) shows what it holds.
+console.log(
+  `wrote ${out} (latent scale ${encoder.scalingFactor.toPrecision(6)}; autoencoder step ${autoencoder.step}, ` +
+    `denoiser step ${diffusion.step}, decoder from the ${decoder ? `decoder stage, step ${decoder.step}` : 'autoencoder stage'})`,
+);
