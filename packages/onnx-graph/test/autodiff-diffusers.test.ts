@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { addGraphOutput, buildGradientGraph, copyGraph, encodeModel, GraphIndex, readModelSync, type ModelProto } from '../src/index.js';
+import { addGraphOutput, buildGradientGraph, copyGraph, countRuntimeBroadcastSums, encodeModel, GraphIndex, readModelSync, type ModelProto } from '../src/index.js';
 import { ModelProtoSchema } from '../src/gen/onnx_pb.js';
 import { diffusersUnetModel } from './helpers/paths.js';
 import { node, rng } from './autodiff-support.js';
@@ -74,7 +74,7 @@ describe('autodiff on the diffusers UNet fixture', () => {
     const request = { loss: 'loss', wrt: ['encoder_hidden_states', weight, 'sample'] };
     const inferred = buildGradientGraph(model, request);
     const recordedOnly = buildGradientGraph(model, { ...request, inferShapes: false });
-    const runtimeSums = (m: ModelProto) => m.graph!.node.filter((n) => n.opType === 'ReduceSum' && /\/Reshape_\d+_output_0$/.test(n.input[1] ?? '')).length;
+    const runtimeSums = countRuntimeBroadcastSums;
     // The export records no inner shapes: without inference every broadcast operand is summed back
     // at run time; with it only the sums over weights and biases stay.
     console.log(`diffusers UNet down block: ${runtimeSums(recordedOnly)} run-time broadcast sums from recorded shapes, ${runtimeSums(inferred)} with inferred ones`);

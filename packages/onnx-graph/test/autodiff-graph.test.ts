@@ -4,6 +4,7 @@ import { GraphBuilder } from '../src/builder/index.js';
 import { TensorProto_DataLocation as DataLocation, TensorProto_DataType, TensorProtoSchema, StringStringEntryProtoSchema } from '../src/gen/onnx_pb.js';
 import {
   buildGradientGraph,
+  countRuntimeBroadcastSums,
   GradientGraphError,
   gradientOutputName,
   supportedGradientOps,
@@ -109,6 +110,23 @@ function attention(weightsAsInitializers: boolean): Problem {
     yDims: [2, 3, 4],
   };
 }
+
+describe('countRuntimeBroadcastSums', () => {
+  const product = (xShape: (number | string)[], aShape: (number | string)[]) => {
+    const b = new GraphBuilder({ name: 'product' });
+    const y = b.mul(b.input('x', 'float32', xShape), b.input('a', 'float32', aShape));
+    // A reduction over fixed axes in the forward graph is not one the count is about.
+    const rows = b.op('ReduceSum', [y, b.int64s([1])], { keepdims: 0 })[0]!;
+    b.output(b.op('ReduceSum', [rows], { keepdims: 0 })[0]!, 'loss', 'float32', []);
+    return buildGradientGraph(b.build(), { loss: 'loss', wrt: ['x', 'a'] });
+  };
+
+  it('counts the sums whose axes the graph finds at run time, one per operand that may have been broadcast', () => {
+    expect(countRuntimeBroadcastSums(product(['n', 'm'], ['p', 'q']))).toBe(2);
+    expect(countRuntimeBroadcastSums(product([2, 4], [2, 4]))).toBe(0);
+    expect(countRuntimeBroadcastSums(product([2, 4], [1, 4]))).toBe(1);
+  });
+});
 
 describe('composite graphs', () => {
   it('a tiny attention block (MatMul → Softmax → MatMul → Add; x read four times), end to end', async () => {

@@ -8,7 +8,7 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { encodeModel, type ModelProto } from '@perfusion/onnx-graph';
+import { countRuntimeBroadcastSums, encodeModel } from '@perfusion/onnx-graph';
 import { Rng } from '@perfusion/tensor-core';
 import { diffusionTrainingGraph, initialNetwork, TOY_UNET, TOY_VOCAB_SIZE, toyLatentShape, type TrainingGraph } from '@perfusion/toymodel';
 import * as ort from 'onnxruntime-node';
@@ -24,9 +24,6 @@ const variants: [string, TrainingGraph][] = [
   ['recorded shapes only', diffusionTrainingGraph(textEncoder, unet, { inferShapes: false })],
 ];
 
-/** ReduceSums over axes the graph works out at run time: the autodiff's broadcast sums (`Reshape(NonZero(…))`). */
-const runtimeReductions = (model: ModelProto) =>
-  model.graph!.node.filter((n) => n.opType === 'ReduceSum' && /\/Reshape_\d+_output_0$/.test(n.input[1] ?? '')).length;
 
 const rng = new Rng(5);
 const side = TOY_UNET.sampleSize;
@@ -70,7 +67,7 @@ for (const name of Object.keys(results[0]!)) {
 }
 console.log(`toy denoiser training step, batch ${batch} at ${side}×${side} latents, ${steps} steps each (alternating, after a warm-up)`);
 for (const [i, [label, graph]] of variants.entries()) {
-  console.log(`  ${label.padEnd(22)} ${graph.model.graph!.node.length} nodes, ${runtimeReductions(graph.model)} run-time broadcast sums: ${(times[i]! / steps).toFixed(0)} ms per step`);
+  console.log(`  ${label.padEnd(22)} ${graph.model.graph!.node.length} nodes, ${countRuntimeBroadcastSums(graph.model)} run-time broadcast sums: ${(times[i]! / steps).toFixed(0)} ms per step`);
 }
 console.log(`  ratio: ${(times[1]! / times[0]!).toFixed(3)}× (recorded-only time over inferred)`);
 console.log(`  loss and gradients: largest difference ${difference.toExponential(2)} (largest value ${largest.toExponential(2)})`);

@@ -3,4 +3,5 @@ export { buildGradientGraph, gradientOutputName, GRADIENT_PREFIX } from './build
 export type { GradientRequest } from './build-gradient-graph.js';
 export type { RecomputeMode } from './recompute.js';
 export { supportedGradientOps } from './registry.js';
+export { countRuntimeBroadcastSums } from './runtime-reductions.js';
 export { UnsupportedGradientOpError, GradientGraphError } from './errors.js';
