@@ -13,5 +13,5 @@ if (values.first === undefined || values.second === undefined || values.out === 
 }
 const weight = Number(values.weight);
 const out = resolveUserPath(values.out);
-averageToyModels(resolveUserPath(values.first), resolveUserPath(values.second), weight, out);
+await averageToyModels(resolveUserPath(values.first), resolveUserPath(values.second), weight, out);
 console.log(`wrote ${out}: ${Number((1 - weight).toFixed(6))} × ${values.first} + ${weight} × ${values.second} (unet, text_encoder); the rest from ${values.second}`);

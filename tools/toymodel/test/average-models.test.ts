@@ -34,10 +34,10 @@ function doubledTextEncoder(): string {
 }
 
 describe('averageToyModels', () => {
-  it('blends the denoiser and text encoder weights by the weight given, takes the rest from the second model and records what it did', () => {
+  it('blends the denoiser and text encoder weights by the weight given, takes the rest from the second model and records what it did', async () => {
     const second = doubledTextEncoder();
     const out = path.join(root, 'quarter');
-    averageToyModels(TOY_MODEL_DIR, second, 0.25, out);
+    await averageToyModels(TOY_MODEL_DIR, second, 0.25, out);
     const [base, mixed] = [weights(TOY_MODEL_DIR, 'text_encoder'), weights(out, 'text_encoder')];
     for (const [name, values] of base) {
       const got = mixed.get(name)!;
@@ -51,14 +51,15 @@ describe('averageToyModels', () => {
     expect(index.perfusion_toy_model.averaged.weight_of_second).toBe(0.25);
   });
 
-  it('refuses a weight outside [0, 1], an existing output and a model of another architecture, leaving nothing behind', () => {
-    expect(() => averageToyModels(TOY_MODEL_DIR, TOY_MODEL_DIR, 1.5, path.join(root, 'bad'))).toThrow(ModelAverageError);
-    expect(() => averageToyModels(TOY_MODEL_DIR, TOY_MODEL_DIR, 0.5, root)).toThrow(/exists; give a new folder/);
+  it('refuses a weight outside [0, 1], an existing output and a model of another architecture, leaving nothing behind', async () => {
+    await expect(averageToyModels(TOY_MODEL_DIR, TOY_MODEL_DIR, 1.5, path.join(root, 'bad'))).rejects.toThrow(ModelAverageError);
+    await expect(averageToyModels(TOY_MODEL_DIR, TOY_MODEL_DIR, 0.5, root)).rejects.toThrow(/exists; give a new folder/);
     const other = path.join(root, 'other');
     fs.cpSync(TOY_MODEL_DIR, other, { recursive: true, filter: (s) => path.basename(s) !== '.perfusion-cache' });
     fs.copyFileSync(path.join(TOY_MODEL_DIR, 'text_encoder', 'model.onnx'), path.join(other, 'unet', 'model.onnx'));
     const out = path.join(root, 'mismatch');
-    expect(() => averageToyModels(TOY_MODEL_DIR, other, 0.5, out)).toThrow(/one architecture/);
-    expect(fs.readdirSync(root).filter((n) => n.startsWith('mismatch'))).toEqual([]);
+    await expect(averageToyModels(TOY_MODEL_DIR, other, 0.5, out)).rejects.toThrow(/one architecture/);
+    // writeFolderAtomically's temporary sibling is '.mismatch.<pid>.<hex>.tmp': none may be left.
+    expect(fs.readdirSync(root).filter((n) => n.includes('mismatch'))).toEqual([]);
   });
 });

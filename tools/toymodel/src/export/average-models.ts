@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFolderAtomically } from '@perfusion/fixtures';
 import { readModelSync, tensorFromProto, TensorProto_DataType, writeModelSync } from '@perfusion/onnx-graph';
 import { ToyModelError } from '../errors.js';
 
@@ -15,26 +16,20 @@ export const AVERAGED_COMPONENTS = ['unet', 'text_encoder'] as const;
  * Why: two denoisers on one training path (one trained further from the other) trade things against
  * each other — the longer-trained draws shapes better, the earlier one keeps the example concept
  * better — and their weight average sits between them on both. Both folders must hold the same
- * networks (same initializer names, types and shapes). The folder is written beside `out` and renamed
- * into place, so a failure leaves nothing half-written; an existing `out` is refused.
+ * networks (same initializer names, types and shapes). Written through `writeFolderAtomically`, so a
+ * failure leaves nothing half-written; an existing `out` is refused.
  */
-export function averageToyModels(first: string, second: string, weight: number, out: string): void {
+export async function averageToyModels(first: string, second: string, weight: number, out: string): Promise<void> {
   if (!(weight >= 0 && weight <= 1)) throw new ModelAverageError(`averageToyModels: the weight must lie in [0, 1], got ${weight}.`);
   if (fs.existsSync(out)) throw new ModelAverageError(`averageToyModels: ${out} exists; give a new folder.`);
-  const staging = `${out}.partial-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  try {
-    fs.cpSync(second, staging, { recursive: true, filter: (source) => path.basename(source) !== '.perfusion-cache' });
+  await writeFolderAtomically(out, false, async (temp) => {
+    fs.cpSync(second, temp, { recursive: true, filter: (source) => path.basename(source) !== '.perfusion-cache' });
     for (const component of AVERAGED_COMPONENTS) {
       const blended = blendNetwork(path.join(first, component, 'model.onnx'), path.join(second, component, 'model.onnx'), weight);
-      writeModelSync(blended, path.join(staging, component, 'model.onnx'));
+      writeModelSync(blended, path.join(temp, component, 'model.onnx'));
     }
-    recordAverage(path.join(staging, 'model_index.json'), first, second, weight);
-    fs.renameSync(staging, out);
-  } catch (error) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
+    recordAverage(path.join(temp, 'model_index.json'), first, second, weight);
+  });
 }
 
 function blendNetwork(firstFile: string, secondFile: string, weight: number) {
@@ -64,9 +59,9 @@ function blendNetwork(firstFile: string, secondFile: string, weight: number) {
 /** Notes in model_index.json which models were averaged and how, beside their trained steps. */
 function recordAverage(indexFile: string, first: string, second: string, weight: number): void {
   const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'model_index.json'), 'utf8')) as Record<string, unknown>;
-  const steps = (dir: string) => (read(dir)['perfusion_toy_model'] as { trained_steps?: unknown } | undefined)?.trained_steps ?? null;
+  const toyOf = (index: Record<string, unknown>) => (index['perfusion_toy_model'] ?? {}) as Record<string, unknown>;
   const index = read(second);
-  const toy = (index['perfusion_toy_model'] ?? {}) as Record<string, unknown>;
-  index['perfusion_toy_model'] = { ...toy, averaged: { weight_of_second: weight, first: steps(first), second: steps(second) } };
+  const toy = toyOf(index);
+  index['perfusion_toy_model'] = { ...toy, averaged: { weight_of_second: weight, first: toyOf(read(first))['trained_steps'] ?? null, second: toy['trained_steps'] ?? null } };
   fs.writeFileSync(indexFile, `${JSON.stringify(index, null, 2)}\n`);
 }
