@@ -22,3 +22,28 @@ export function tileImages(images: readonly RgbImage[], columns: number): RgbIma
   });
   return out;
 }
+
+/**
+ * The square of `side` pixels whose top-left corner is (`left`, `top`), each pixel repeated
+ * `factor` times in both directions (nearest neighbour: no smoothing, so a close-up shows exactly
+ * the pixels the model drew).
+ */
+export function enlargeRegion(image: RgbImage, left: number, top: number, side: number, factor: number): RgbImage {
+  checkRgbImage(image, 'enlargeRegion: image');
+  for (const [name, value] of [['left', left], ['top', top], ['side', side], ['factor', factor]] as const) {
+    if (!Number.isSafeInteger(value) || value < (name === 'side' || name === 'factor' ? 1 : 0)) {
+      throw new SceneError(`enlargeRegion: ${name} must be a ${name === 'side' || name === 'factor' ? 'positive' : 'non-negative'} integer, got ${value}.`);
+    }
+  }
+  if (left + side > image.width || top + side > image.height) {
+    throw new SceneError(`enlargeRegion: the ${side}-pixel square at (${left}, ${top}) leaves the ${image.width}×${image.height} image; choose a region inside it.`);
+  }
+  const out = createRgbImage(side * factor, side * factor);
+  for (let y = 0; y < out.height; y++) {
+    for (let x = 0; x < out.width; x++) {
+      const from = ((top + Math.floor(y / factor)) * image.width + left + Math.floor(x / factor)) * 3;
+      out.data.set(image.data.subarray(from, from + 3), (y * out.width + x) * 3);
+    }
+  }
+  return out;
+}

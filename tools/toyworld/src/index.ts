@@ -28,5 +28,5 @@ export { analyseImage, type ImageAnalysis, type FoundObject, type AnalyseOptions
 export { scoreAnalysis, type SceneScore, type ObjectScore } from './score.js';
 export { classifyShape, SILHOUETTE_BLURS, type ShapeGuess } from './classify-shape.js';
 export { connectedComponents, type Component } from './components.js';
-export { tileImages } from './grid.js';
+export { tileImages, enlargeRegion } from './grid.js';
 export { SceneError } from './errors.js';

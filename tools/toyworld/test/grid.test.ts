@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRgbImage } from '@perfusion/encoders';
-import { SceneError, tileImages } from '@perfusion/toyworld';
+import { enlargeRegion, SceneError, tileImages } from '@perfusion/toyworld';
 
 describe('tileImages', () => {
   it('places image n at row floor(n / columns), column n mod columns', () => {
@@ -12,5 +12,23 @@ describe('tileImages', () => {
 
   it('refuses images of different sizes', () => {
     expect(() => tileImages([createRgbImage(2, 2), createRgbImage(3, 2)], 2)).toThrow(SceneError);
+  });
+});
+
+describe('enlargeRegion', () => {
+  // A 3×3 image whose pixel (x, y) is (10·y + x, 0, 0).
+  const image = createRgbImage(3, 3, Uint8Array.from({ length: 27 }, (_, i) => (i % 3 === 0 ? 10 * Math.floor(i / 9) + ((i / 3) % 3) : 0)));
+
+  it('repeats each pixel of the square factor × factor times', () => {
+    const close = enlargeRegion(image, 1, 1, 2, 2);
+    expect([close.width, close.height]).toEqual([4, 4]);
+    const reds = Array.from({ length: 16 }, (_, i) => close.data[3 * i]);
+    expect(reds).toEqual([11, 11, 12, 12, 11, 11, 12, 12, 21, 21, 22, 22, 21, 21, 22, 22]);
+  });
+
+  it('refuses a square that leaves the image, or a factor that is not a positive integer', () => {
+    expect(() => enlargeRegion(image, 2, 0, 2, 2)).toThrow(/leaves the 3×3 image/);
+    expect(() => enlargeRegion(image, 0, 0, 2, 0)).toThrow(SceneError);
+    expect(() => enlargeRegion(image, 0, 0, 2, 1.5)).toThrow(/factor must be a positive integer/);
   });
 });
