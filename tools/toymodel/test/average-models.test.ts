@@ -4,18 +4,10 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeModel, readModelSync, tensorFromProto, TensorProto_DataType } from '@perfusion/onnx-graph';
 import { averageToyModels, ModelAverageError, TOY_MODEL_DIR } from '../src/index.js';
+import { networkWeights } from './network-weights.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'toymodel-average-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-
-const weights = (dir: string, component: string): Map<string, Float32Array> => {
-  const file = path.join(dir, component, 'model.onnx');
-  return new Map(
-    readModelSync(file)
-      .graph!.initializer.filter((i) => i.dataType === TensorProto_DataType.FLOAT)
-      .map((i) => [i.name, tensorFromProto(i, path.dirname(file)).data as Float32Array]),
-  );
-};
 
 /** A copy of the committed model with every text-encoder weight doubled: a second model of the same architecture. */
 function doubledTextEncoder(): string {
@@ -38,14 +30,14 @@ describe('averageToyModels', () => {
     const second = doubledTextEncoder();
     const out = path.join(root, 'quarter');
     await averageToyModels(TOY_MODEL_DIR, second, 0.25, out);
-    const [base, mixed] = [weights(TOY_MODEL_DIR, 'text_encoder'), weights(out, 'text_encoder')];
+    const [base, mixed] = [networkWeights(TOY_MODEL_DIR, 'text_encoder'), networkWeights(out, 'text_encoder')];
     for (const [name, values] of base) {
       const got = mixed.get(name)!;
       for (let k = 0; k < values.length; k += 97) expect(got[k]).toBeCloseTo(1.25 * values[k]!, 5);
     }
     // Same UNet on both sides: its average is itself.
-    const unet = weights(out, 'unet');
-    for (const [name, values] of weights(TOY_MODEL_DIR, 'unet')) expect(Array.from(unet.get(name)!.subarray(0, 64))).toEqual(Array.from(values.subarray(0, 64)));
+    const unet = networkWeights(out, 'unet');
+    for (const [name, values] of networkWeights(TOY_MODEL_DIR, 'unet')) expect(Array.from(unet.get(name)!.subarray(0, 64))).toEqual(Array.from(values.subarray(0, 64)));
     expect(fs.readFileSync(path.join(out, 'vae_decoder', 'model.onnx'))).toEqual(fs.readFileSync(path.join(second, 'vae_decoder', 'model.onnx')));
     const index = JSON.parse(fs.readFileSync(path.join(out, 'model_index.json'), 'utf8')) as { perfusion_toy_model: { averaged: { weight_of_second: number } } };
     expect(index.perfusion_toy_model.averaged.weight_of_second).toBe(0.25);

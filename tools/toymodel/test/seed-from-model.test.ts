@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readModelSync, tensorFromProto, TensorProto_DataType } from '@perfusion/onnx-graph';
+import { tensorFromProto, TensorProto_DataType } from '@perfusion/onnx-graph';
 import {
   BaseTrainingError,
   checkpointFile,
@@ -15,19 +15,13 @@ import {
   trainedNetwork,
   writeToyModel,
 } from '../src/index.js';
+import { networkWeights } from './network-weights.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'toymodel-seed-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const recordedSteps = (JSON.parse(fs.readFileSync(path.join(TOY_MODEL_DIR, 'model_index.json'), 'utf8')) as { perfusion_toy_model: { trained_steps: Record<string, number> } })
   .perfusion_toy_model.trained_steps;
-
-/** The float initializers of one network of the committed model, by name. */
-function modelWeights(component: string): Map<string, Float32Array> {
-  const file = path.join(TOY_MODEL_DIR, component, 'model.onnx');
-  const graph = readModelSync(file).graph!;
-  return new Map(graph.initializer.filter((i) => i.dataType === TensorProto_DataType.FLOAT).map((i) => [i.name, tensorFromProto(i, path.dirname(file)).data as Float32Array]));
-}
 
 describe('checkpointFromModel', () => {
   it('holds the committed model’s weights at its recorded step, with the optimiser restarted there', () => {
@@ -37,7 +31,7 @@ describe('checkpointFromModel', () => {
     for (const component of ['unet', 'text_encoder'] as const) {
       // Exported again from the seeded checkpoint, every weight comes back bit for bit.
       const again = trainedNetwork(checkpoint, component, 'seeded').graph!.initializer.filter((i) => i.dataType === TensorProto_DataType.FLOAT);
-      const original = modelWeights(component);
+      const original = networkWeights(TOY_MODEL_DIR, component);
       expect(again.length).toBe(original.size);
       for (const init of again) expect(Buffer.from((tensorFromProto(init).data as Float32Array).buffer).equals(Buffer.from(original.get(init.name)!.buffer)), init.name).toBe(true);
     }
