@@ -7,21 +7,25 @@ const scheduleName = (): string => {
 };
 
 /**
- * The settings the committed toy model was trained with. Patterns came in mid-run (`patternsFrom`):
- * the world had flat objects only until the striped example concept showed that a concept cannot
- * draw a texture its base model never learnt. Object-weighted loss came later (`objectWeightFrom`),
- * when shapes had stalled while colour and place were right; box-weighted reconstruction
- * (`boxWeightFrom`) when the decoder was found filling the notches of small shapes, and small boxes
- * weighted up (`smallBoxWeightFrom`) when small shapes were all it still drew wrong, and a third of
- * the scenes made of small stars, crosses and rings (`hardShapesFrom`) for the last 1,000 steps. The
- * denoiser's last 3,000 steps (from 14,500) were trained in a later session from the exported model
- * of step 14,500 (`train-base --from-model`: its averaged weights, AdamW restarted with a fresh
- * warm-up), not from the checkpoint, which was gone; the run's plan ended at 16,500 (decay over
- * 15,800–16,500) before it was lengthened to 17,500 (decay over the last 500). The decoder's last
- * 3,000 steps were trained in the eighth session, again from exported models: from the one of step
- * 7,000 with hard shapes to 9,000 (decays over 7,700–8,000 and 8,700–9,000: two runs, the second
- * lengthening the first), then from the one of step 9,000 with half of each batch the latents the
- * denoiser of step 17,500 drew (`generatedLatentsFrom`; the pool of `generate-latents`' defaults).
+ * The settings of the runs the committed toy model's weights come from: for each stage, the last run
+ * (its length, peak learning rate, decay and the curriculum switches it ran with), so that
+ * `train-base --from-model tools/toymodel/model` goes on as that run did. Patterns came in mid-run
+ * (`patternsFrom`): the world had flat objects only until the striped example concept showed that a
+ * concept cannot draw a texture its base model never learnt. Object-weighted loss came later
+ * (`objectWeightFrom`), when shapes had stalled while colour and place were right; box-weighted
+ * reconstruction (`boxWeightFrom`) when the decoder was found filling the notches of small shapes,
+ * small boxes weighted up (`smallBoxWeightFrom`) when small shapes were all it still drew wrong, a
+ * third of the scenes small stars, crosses and rings (`hardShapesFrom`; the denoiser's steps
+ * 16,500–17,500, the decoder's from 7,000), the denoiser's own latents for the decoder
+ * (`generatedLatentsFrom`), small scenes with more gray backgrounds (`smallScenesFrom`) and weights
+ * that grow as an object's colour nears the background's (`contrastWeightFrom`) last.
+ * Several runs restarted from exported models (`--from-model`: averaged weights, AdamW's moments
+ * from zero, a fresh warm-up), because their checkpoints were gone or to change the learning rate:
+ * the denoiser at 14,500, 17,500 (3·10⁻⁴) and 21,000 (1.5·10⁻⁴), the decoder at 7,000 and 9,000.
+ * And the committed denoiser and text encoder are not one run's: they are the average, half and
+ * half (`average-models`), of the weights of step 17,500 (hard shapes over 16,500–17,500) and of
+ * step 23,000 (hard shapes off, small scenes from 17,500, contrast weights from 19,000), which
+ * draws shapes better than either. docs/toy-model.md lists every run and its command.
  */
 /** A stage of base training. */
 export type BaseStageName = 'autoencoder' | 'decoder' | 'diffusion';
@@ -33,7 +37,7 @@ export const STAGE_SETTINGS: Readonly<Record<BaseStageName, StageSettings>> = {
     batchSize: 16,
     learningRate: 3e-4,
     warmupSteps: 50,
-    steps: 10000,
+    steps: 12000,
     decaySteps: 300,
     weightDecay: 0,
     averageDecay: 0.995,
@@ -42,13 +46,14 @@ export const STAGE_SETTINGS: Readonly<Record<BaseStageName, StageSettings>> = {
     smallBoxWeightFrom: 5800,
     hardShapesFrom: 7000,
     generatedLatentsFrom: 9000,
+    contrastWeightFrom: 10000,
   },
   diffusion: {
     seed: 2,
     batchSize: 32,
-    learningRate: 6e-4,
+    learningRate: 1.5e-4,
     warmupSteps: 200,
-    steps: 17500,
+    steps: 23000,
     decaySteps: 500,
     weightDecay: 0.01,
     averageDecay: 0.999,
@@ -57,6 +62,7 @@ export const STAGE_SETTINGS: Readonly<Record<BaseStageName, StageSettings>> = {
     patternsFrom: 5165,
     objectWeightFrom: 9353,
     smallBoxWeightFrom: 14500,
-    hardShapesFrom: 16500,
+    smallScenesFrom: 17500,
+    contrastWeightFrom: 19000,
   },
 };
