@@ -41,6 +41,7 @@ const SETTING_FLAGS = {
   'small-box-weight-from': 'smallBoxWeightFrom',
   'hard-shapes-from': 'hardShapesFrom',
   'small-scenes-from': 'smallScenesFrom',
+  'lookalike-shapes-from': 'lookalikeShapesFrom',
   'contrast-weight-from': 'contrastWeightFrom',
   'generated-latents-from': 'generatedLatentsFrom',
 } as const satisfies Record<string, keyof StageSettings>;

@@ -13,6 +13,8 @@ import {
   isExampleConceptPattern,
   isHeldOut,
   curriculumScene,
+  LOOKALIKE_SCENE_SHARE,
+  LOOKALIKE_SHAPES,
   SMALL_SCENE_SHARE,
   SMALL_SCENE_GRAY_CHANCE,
   objectBoxWeights,
@@ -345,5 +347,35 @@ describe('object box weights', () => {
     expect(boxes[32 * 64 + 0]).toBe(8);
     expect(boxes[32 * 64 + 63]).toBe(1);
     expect(boxes.filter((v) => v === 8).length).toBe((3 + 24 + 5) * (24 + 10));
+  });
+});
+
+describe('training scenes with lookalike shapes', () => {
+  it('make about a quarter of the scenes small diamonds, crosses and stars only, each of the three, none held out', () => {
+    const rng = new Rng(11);
+    const n = 800;
+    let lookalikeOnly = 0;
+    const shapes = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const scene = trainingScene(rng.fork(i), { lookalikeShapes: true });
+      renderScene(scene);
+      for (const o of scene.objects) expect(isHeldOut(o.shape, o.colour, scene.background)).toBe(false);
+      if (scene.objects.every((o) => o.size === 'small' && LOOKALIKE_SHAPES.includes(o.shape))) {
+        lookalikeOnly += 1;
+        scene.objects.forEach((o) => shapes.add(o.shape));
+      }
+    }
+    // A quarter drawn so, plus the plain scenes that happen to be (3/16 of one-object ones, fewer of two-object ones).
+    expect(lookalikeOnly / n).toBeGreaterThan(LOOKALIKE_SCENE_SHARE);
+    expect(lookalikeOnly / n).toBeLessThan(LOOKALIKE_SCENE_SHARE + 0.15);
+    expect([...shapes].sort()).toEqual(['cross', 'diamond', 'star']);
+  });
+
+  it('leave the draw as it was when off, with or without the other options', () => {
+    const rng = new Rng(12);
+    for (let i = 0; i < 50; i++) {
+      expect(trainingScene(rng.fork(i), { lookalikeShapes: false })).toEqual(trainingScene(rng.fork(i)));
+      expect(curriculumScene(rng.fork(i), { hardShapes: true, smallScenes: true, lookalikeShapes: false })).toEqual(curriculumScene(rng.fork(i), { hardShapes: true, smallScenes: true }));
+    }
   });
 });

@@ -62,6 +62,7 @@ export interface StageCurriculum {
   readonly smallBoxWeightFrom?: number;
   readonly hardShapesFrom?: number;
   readonly smallScenesFrom?: number;
+  readonly lookalikeShapesFrom?: number;
   readonly contrastWeightFrom?: number;
   readonly generatedLatentsFrom?: number;
 }
@@ -74,8 +75,9 @@ function reconstructionDraw(curriculum: StageCurriculum, step: number): (rng: Rn
   const patterns = hasPatterns(curriculum, step);
   const hardShapes = switchedOn(curriculum.hardShapesFrom, step);
   const smallScenes = switchedOn(curriculum.smallScenesFrom, step);
+  const lookalikeShapes = switchedOn(curriculum.lookalikeShapesFrom, step);
   return (r) => {
-    const scene = curriculumScene(r, { hardShapes, smallScenes });
+    const scene = curriculumScene(r, { hardShapes, smallScenes, lookalikeShapes });
     return patterns ? withRandomPatterns(scene, r.fork('patterns')) : scene;
   };
 }
@@ -235,7 +237,8 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
  * around objects weighing {@link OBJECT_CELL_WEIGHT} in the loss, from its `smallBoxWeightFrom` a
  * small object's cells {@link SMALL_BOX_WEIGHT_FACTOR} times more, from its `hardShapesFrom` a third
  * of the scenes small stars, crosses and rings only (`HARD_SHAPES`), from its `smallScenesFrom` a
- * third of the scenes small objects only (`SMALL_SCENE_SHARE`), from its `contrastWeightFrom` an
+ * third of the scenes small objects only (`SMALL_SCENE_SHARE`), from its `lookalikeShapesFrom` a
+ * quarter small diamonds, crosses and stars only (`LOOKALIKE_SHAPES`), from its `contrastWeightFrom` an
  * object's cells more the closer its colour lies to the background's (`contrastFactor`).
  */
 export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurriculum = {}): StageDefinition {
@@ -248,7 +251,14 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
     graph,
     batch: async (rng: Rng, batchSize: number, step: number) => {
       const patterns = hasPatterns(curriculum, step);
-      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => trainingScene(r, { patterns, hardShapes: switchedOn(curriculum.hardShapesFrom, step), smallScenes: switchedOn(curriculum.smallScenesFrom, step) }));
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) =>
+        trainingScene(r, {
+          patterns,
+          hardShapes: switchedOn(curriculum.hardShapesFrom, step),
+          smallScenes: switchedOn(curriculum.smallScenesFrom, step),
+          lookalikeShapes: switchedOn(curriculum.lookalikeShapesFrom, step),
+        }),
+      );
       const latents = (await encoder.session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
       const ids = new Int32Array(batchSize * 77);
       const timesteps = new BigInt64Array(batchSize);

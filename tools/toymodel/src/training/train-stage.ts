@@ -58,6 +58,11 @@ export interface StageSettings {
    */
   readonly smallScenesFrom?: number;
   /**
+   * Step from which a quarter of the scenes hold only small diamonds, crosses and stars
+   * (`LOOKALIKE_SHAPES`, the shapes the denoiser confuses; absent: never). A curriculum setting like `patternsFrom`.
+   */
+  readonly lookalikeShapesFrom?: number;
+  /**
    * Step from which each object's box (reconstruction stages; no effect before `boxWeightFrom`) or
    * latent cells (diffusion) weigh more the closer its colour lies to the background's
    * (`contrastFactor`; absent: never). A curriculum setting like `patternsFrom`.
@@ -117,7 +122,7 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'contrastWeightFrom', 'generatedLatentsFrom'] as const;
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'lookalikeShapesFrom', 'contrastWeightFrom', 'generatedLatentsFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
