@@ -6,6 +6,9 @@ const scheduleName = (): string => {
   return `${String(c['beta_schedule'])} ${String(c['beta_start'])}..${String(c['beta_end'])}`;
 };
 
+/** A stage of base training. */
+export type BaseStageName = 'autoencoder' | 'decoder' | 'diffusion';
+
 /**
  * The settings of the runs the committed toy model's weights come from: for each stage, the last run
  * (its length, peak learning rate, decay and the curriculum switches it ran with), so that
@@ -27,9 +30,6 @@ const scheduleName = (): string => {
  * step 23,000 (hard shapes off, small scenes from 17,500, contrast weights from 19,000), which
  * draws shapes better than either. docs/toy-model.md lists every run and its command.
  */
-/** A stage of base training. */
-export type BaseStageName = 'autoencoder' | 'decoder' | 'diffusion';
-
 export const STAGE_SETTINGS: Readonly<Record<BaseStageName, StageSettings>> = {
   autoencoder: { seed: 1, batchSize: 16, learningRate: 1e-3, warmupSteps: 100, steps: 1200, decaySteps: 400, weightDecay: 0, averageDecay: 0.995 },
   decoder: {
