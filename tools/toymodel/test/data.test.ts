@@ -94,20 +94,33 @@ describe('held-out combinations', () => {
   });
 });
 
+/**
+ * Draws `n` training scenes with `draw`, checks that each renders (shrunk objects stay apart) and holds
+ * no held-out combination, and returns the share made only of small objects of `shapes`, with the
+ * shapes seen in those.
+ */
+function smallOnlyShare(draw: (i: number) => Scene, n: number, shapes: readonly string[]): { share: number; seen: Set<string> } {
+  let count = 0;
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const scene = draw(i);
+    renderScene(scene);
+    for (const o of scene.objects) expect(isHeldOut(o.shape, o.colour, scene.background)).toBe(false);
+    if (scene.objects.every((o) => o.size === 'small' && shapes.includes(o.shape))) {
+      count += 1;
+      scene.objects.forEach((o) => seen.add(o.shape));
+    }
+  }
+  return { share: count / n, seen };
+}
+
 describe('training scenes with hard shapes', () => {
   it('make about a third of the scenes small stars, crosses and rings only, none of them held out', () => {
     const rng = new Rng(5);
-    let hardOnly = 0;
-    const n = 600;
-    for (let i = 0; i < n; i++) {
-      const scene = trainingScene(rng.fork(i), { hardShapes: true });
-      renderScene(scene); // validates the scene: shrunk objects stay apart
-      for (const o of scene.objects) expect(isHeldOut(o.shape, o.colour, scene.background)).toBe(false);
-      if (scene.objects.every((o) => o.size === 'small' && HARD_SHAPES.includes(o.shape))) hardOnly += 1;
-    }
+    const { share } = smallOnlyShare((i) => trainingScene(rng.fork(i), { hardShapes: true }), 600, HARD_SHAPES);
     // A third drawn so, plus the plain scenes that happen to be (1/16 of one-object ones).
-    expect(hardOnly / n).toBeGreaterThan(HARD_SCENE_SHARE);
-    expect(hardOnly / n).toBeLessThan(HARD_SCENE_SHARE + 0.1);
+    expect(share).toBeGreaterThan(HARD_SCENE_SHARE);
+    expect(share).toBeLessThan(HARD_SCENE_SHARE + 0.1);
   });
 
   it('leave the plain draw as it was when off', () => {
@@ -353,22 +366,11 @@ describe('object box weights', () => {
 describe('training scenes with lookalike shapes', () => {
   it('make about a quarter of the scenes small diamonds, crosses and stars only, each of the three, none held out', () => {
     const rng = new Rng(11);
-    const n = 800;
-    let lookalikeOnly = 0;
-    const shapes = new Set<string>();
-    for (let i = 0; i < n; i++) {
-      const scene = trainingScene(rng.fork(i), { lookalikeShapes: true });
-      renderScene(scene);
-      for (const o of scene.objects) expect(isHeldOut(o.shape, o.colour, scene.background)).toBe(false);
-      if (scene.objects.every((o) => o.size === 'small' && LOOKALIKE_SHAPES.includes(o.shape))) {
-        lookalikeOnly += 1;
-        scene.objects.forEach((o) => shapes.add(o.shape));
-      }
-    }
+    const { share, seen } = smallOnlyShare((i) => trainingScene(rng.fork(i), { lookalikeShapes: true }), 800, LOOKALIKE_SHAPES);
     // A quarter drawn so, plus the plain scenes that happen to be (3/16 of one-object ones, fewer of two-object ones).
-    expect(lookalikeOnly / n).toBeGreaterThan(LOOKALIKE_SCENE_SHARE);
-    expect(lookalikeOnly / n).toBeLessThan(LOOKALIKE_SCENE_SHARE + 0.15);
-    expect([...shapes].sort()).toEqual(['cross', 'diamond', 'star']);
+    expect(share).toBeGreaterThan(LOOKALIKE_SCENE_SHARE);
+    expect(share).toBeLessThan(LOOKALIKE_SCENE_SHARE + 0.15);
+    expect([...seen].sort()).toEqual(['cross', 'diamond', 'star']);
   });
 
   it('leave the draw as it was when off, with or without the other options', () => {
