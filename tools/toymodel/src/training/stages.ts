@@ -9,7 +9,7 @@ import { TOY_LATENT_SIZE, TOY_UNET, toyLatentShape, toySchedulerConfig } from '.
 import { normalTensor, objectBoxWeights, objectCellWeights, objectPixelWeights, randomImageBatch, scenesToPixels } from '../data/scene-batches.js';
 import { readGeneratedLatents } from '../data/generated-latents.js';
 import { trainingCaption } from '../data/training-caption.js';
-import { curriculumScene, trainingScene } from '../data/held-out.js';
+import { curriculumScene, trainingScene, type TrainingSceneOptions } from '../data/held-out.js';
 import { withRandomPatterns } from '../data/patterns.js';
 import { BaseTrainingError } from '../errors.js';
 import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, latentDecoderTrainingGraph, type TrainingGraph } from '../graphs/training-graphs.js';
@@ -68,17 +68,23 @@ export interface StageCurriculum {
 }
 
 const switchedOn = (from: number | undefined, step: number): boolean => from !== undefined && step >= from;
-const hasPatterns = (curriculum: StageCurriculum, step: number): boolean => switchedOn(curriculum.patternsFrom, step);
 
-/** How the reconstruction stages draw a scene at `step`: hard shapes and patterns as the curriculum switches them on. */
+/** Which scenes the curriculum draws at `step`: patterns and each kind of curriculum scene it has switched on by then. */
+function sceneOptionsAt(curriculum: StageCurriculum, step: number): TrainingSceneOptions {
+  return {
+    patterns: switchedOn(curriculum.patternsFrom, step),
+    hardShapes: switchedOn(curriculum.hardShapesFrom, step),
+    smallScenes: switchedOn(curriculum.smallScenesFrom, step),
+    lookalikeShapes: switchedOn(curriculum.lookalikeShapesFrom, step),
+  };
+}
+
+/** How the reconstruction stages draw a scene at `step`: curriculum scenes and patterns as the curriculum switches them on. */
 function reconstructionDraw(curriculum: StageCurriculum, step: number): (rng: Rng) => Scene {
-  const patterns = hasPatterns(curriculum, step);
-  const hardShapes = switchedOn(curriculum.hardShapesFrom, step);
-  const smallScenes = switchedOn(curriculum.smallScenesFrom, step);
-  const lookalikeShapes = switchedOn(curriculum.lookalikeShapesFrom, step);
+  const options = sceneOptionsAt(curriculum, step);
   return (r) => {
-    const scene = curriculumScene(r, { hardShapes, smallScenes, lookalikeShapes });
-    return patterns ? withRandomPatterns(scene, r.fork('patterns')) : scene;
+    const scene = curriculumScene(r, options);
+    return options.patterns === true ? withRandomPatterns(scene, r.fork('patterns')) : scene;
   };
 }
 
@@ -250,15 +256,8 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
     name: 'diffusion',
     graph,
     batch: async (rng: Rng, batchSize: number, step: number) => {
-      const patterns = hasPatterns(curriculum, step);
-      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) =>
-        trainingScene(r, {
-          patterns,
-          hardShapes: switchedOn(curriculum.hardShapesFrom, step),
-          smallScenes: switchedOn(curriculum.smallScenesFrom, step),
-          lookalikeShapes: switchedOn(curriculum.lookalikeShapesFrom, step),
-        }),
-      );
+      const options = sceneOptionsAt(curriculum, step);
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => trainingScene(r, options));
       const latents = (await encoder.session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
       const ids = new Int32Array(batchSize * 77);
       const timesteps = new BigInt64Array(batchSize);
