@@ -30,11 +30,13 @@ export function tileImages(images: readonly RgbImage[], columns: number): RgbIma
  */
 export function enlargeRegion(image: RgbImage, left: number, top: number, side: number, factor: number): RgbImage {
   checkRgbImage(image, 'enlargeRegion: image');
-  for (const [name, value] of [['left', left], ['top', top], ['side', side], ['factor', factor]] as const) {
-    if (!Number.isSafeInteger(value) || value < (name === 'side' || name === 'factor' ? 1 : 0)) {
-      throw new SceneError(`enlargeRegion: ${name} must be a ${name === 'side' || name === 'factor' ? 'positive' : 'non-negative'} integer, got ${value}.`);
-    }
-  }
+  const requireInteger = (name: string, value: number, kind: 'positive' | 'non-negative'): void => {
+    if (!Number.isSafeInteger(value) || value < (kind === 'positive' ? 1 : 0)) throw new SceneError(`enlargeRegion: ${name} must be a ${kind} integer, got ${value}.`);
+  };
+  requireInteger('left', left, 'non-negative');
+  requireInteger('top', top, 'non-negative');
+  requireInteger('side', side, 'positive');
+  requireInteger('factor', factor, 'positive');
   if (left + side > image.width || top + side > image.height) {
     throw new SceneError(`enlargeRegion: the ${side}-pixel square at (${left}, ${top}) leaves the ${image.width}×${image.height} image; choose a region inside it.`);
   }
