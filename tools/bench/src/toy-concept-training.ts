@@ -45,6 +45,7 @@ try {
         token: EXAMPLE_CONCEPT.token,
         supercategory: EXAMPLE_CONCEPT.supercategory,
         templates: EXAMPLE_CONCEPT.templates,
+        valueLearningRate: EXAMPLE_CONCEPT.valueLearningRate,
         steps,
         keys,
         sampleEvery: 0,

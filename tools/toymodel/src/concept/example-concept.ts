@@ -24,6 +24,12 @@ export const EXAMPLE_CONCEPT = {
    * The pictures' backgrounds and places go unnamed; their masks keep them out of the loss.
    */
   templates: ['a large {}', 'a photo of a large {}', 'a {}', 'a picture of a {}', 'an image of a {}', 'a rendering of a {}'],
+  /**
+   * The value targets' learning rate (`perfusion train --lr`), twice the trainer's default: on the
+   * longer-trained denoiser a concept trained at the default rate peaked at β 0.45 and fell off
+   * towards the inference default β 0.7; at this rate it peaks at β 0.7, as high (docs/toy-model.md).
+   */
+  valueLearningRate: 0.06,
 } as const;
 
 /** The pattern's two colours, for `measurePattern`. */
