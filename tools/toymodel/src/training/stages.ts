@@ -50,6 +50,34 @@ export const CAPTION_DROPOUT = 0.1;
 export const OBJECT_CELL_WEIGHT = 4;
 
 /**
+ * The timesteps [first, end) a small-only scene's sample is drawn from, half of the time, from the
+ * curriculum's `midNoiseFrom` on. Why there: restarted from an encoder latent of a small star noised
+ * to t, the sampler kept the star from t ≤ 199 and lost it from t ≈ 500 (docs/toy-model.md, "The
+ * decoder learns what the denoiser draws"), so the shape is settled in between, and small shapes
+ * are what the denoiser still draws wrong. Uniform timesteps give that band two fifths of the samples.
+ */
+export const MID_NOISE_TIMESTEPS: readonly [number, number] = [200, 600];
+/** Share of a small-only scene's samples drawn from {@link MID_NOISE_TIMESTEPS}, from `midNoiseFrom` on. */
+export const MID_NOISE_SHARE = 1 / 2;
+
+const onlySmallObjects = (scene: Scene): boolean => scene.objects.length > 0 && scene.objects.every((o) => o.size === 'small');
+
+/**
+ * A sample's timestep: uniform over the schedule, or with `midNoise` and a small-only scene, half of
+ * the time uniform over {@link MID_NOISE_TIMESTEPS}. The same `pick` draw places the timestep either
+ * way and the choice comes from its own stream, so with `midNoise` off the batches are the ones drawn
+ * before the switch existed.
+ */
+export function sampleTimestep(pick: Rng, choose: Rng, scheduleLength: number, scene: Scene, midNoise: boolean): number {
+  const u = pick.uniform();
+  if (midNoise && onlySmallObjects(scene) && choose.uniform() < MID_NOISE_SHARE) {
+    const [first, end] = MID_NOISE_TIMESTEPS;
+    return first + Math.floor(u * (end - first));
+  }
+  return Math.floor(u * scheduleLength);
+}
+
+/**
  * What a stage switches on at a step (the `patternsFrom`, `objectWeightFrom`, `boxWeightFrom`,
  * `smallBoxWeightFrom` and `hardShapesFrom` of its settings; absent: never): patterned objects in
  * its scenes, object-weighted diffusion loss, reconstruction loss weighted over objects' whole boxes,
@@ -63,6 +91,7 @@ export interface StageCurriculum {
   readonly hardShapesFrom?: number;
   readonly smallScenesFrom?: number;
   readonly lookalikeShapesFrom?: number;
+  readonly midNoiseFrom?: number;
   readonly contrastWeightFrom?: number;
   readonly generatedLatentsFrom?: number;
 }
@@ -244,7 +273,8 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
  * small object's cells {@link SMALL_BOX_WEIGHT_FACTOR} times more, from its `hardShapesFrom` a third
  * of the scenes small stars, crosses and rings only (`HARD_SHAPES`), from its `smallScenesFrom` a
  * third of the scenes small objects only (`SMALL_SCENE_SHARE`), from its `lookalikeShapesFrom` a
- * quarter small diamonds, crosses and stars only (`LOOKALIKE_SHAPES`), from its `contrastWeightFrom` an
+ * quarter small diamonds, crosses and stars only (`LOOKALIKE_SHAPES`), from its `midNoiseFrom` half
+ * of the small-only scenes' timesteps from the middle of the schedule (`sampleTimestep`), from its `contrastWeightFrom` an
  * object's cells more the closer its colour lies to the background's (`contrastFactor`).
  */
 export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurriculum = {}): StageDefinition {
@@ -265,11 +295,13 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
       const target = new Float32Array(batchSize * TOY_LATENT_SIZE);
       const noise = rng.fork('noise').fillNormal(new Float32Array(batchSize * TOY_LATENT_SIZE));
       const pick = rng.fork('timesteps');
+      const choose = rng.fork('mid-noise');
+      const midNoise = switchedOn(curriculum.midNoiseFrom, step);
       const words = rng.fork('captions');
       for (let n = 0; n < batchSize; n++) {
         const text = words.uniform() < CAPTION_DROPOUT ? '' : trainingCaption(scenes[n]!, words.fork(n));
         ids.set(tokenizer.encodePadded(text), n * 77);
-        const t = Math.floor(pick.uniform() * schedule.length);
+        const t = sampleTimestep(pick, choose, schedule.length, scenes[n]!, midNoise);
         timesteps[n] = BigInt(t);
         const x0 = latents.subarray(n * TOY_LATENT_SIZE, (n + 1) * TOY_LATENT_SIZE).map((v) => v * encoder.scalingFactor);
         schedule.noiseSample(x0, noise.subarray(n * TOY_LATENT_SIZE, (n + 1) * TOY_LATENT_SIZE), t, noisy, target, n * TOY_LATENT_SIZE);

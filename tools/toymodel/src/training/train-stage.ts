@@ -63,6 +63,12 @@ export interface StageSettings {
    */
   readonly lookalikeShapesFrom?: number;
   /**
+   * Diffusion stage: step from which half of the samples whose scene holds only small objects draw
+   * their timestep from the middle of the schedule (`MID_NOISE_TIMESTEPS`, where the denoiser settles
+   * a small shape) instead of from all of it (absent: never). A curriculum setting like `patternsFrom`.
+   */
+  readonly midNoiseFrom?: number;
+  /**
    * Step from which each object's box (reconstruction stages; no effect before `boxWeightFrom`) or
    * latent cells (diffusion) weigh more the closer its colour lies to the background's
    * (`contrastFactor`; absent: never). A curriculum setting like `patternsFrom`.
@@ -122,7 +128,7 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'lookalikeShapesFrom', 'contrastWeightFrom', 'generatedLatentsFrom'] as const;
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'lookalikeShapesFrom', 'midNoiseFrom', 'contrastWeightFrom', 'generatedLatentsFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
