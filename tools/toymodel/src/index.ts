@@ -11,7 +11,8 @@ export { toyTokenizer, toyCorpus, TOY_VOCAB_SIZE } from './tokenizer/toy-tokeniz
 export { trainingCaption, CAPTION_FRAMINGS } from './data/training-caption.js';
 export { isHeldOut, trainingScene, curriculumScene, heldOutScene, HARD_SHAPES, HARD_SCENE_SHARE, LOOKALIKE_SHAPES, LOOKALIKE_SCENE_SHARE, SMALL_SCENE_SHARE, SMALL_SCENE_GRAY_CHANCE, type TrainingSceneOptions, type CurriculumSceneOptions } from './data/held-out.js';
 export { PATTERN_RATE, TRAINING_PATTERN_CELL, isExampleConceptPattern, withRandomPatterns } from './data/patterns.js';
-export { randomImageBatch, scenesToPixels, normalTensor, objectPixelWeights, objectBoxWeights, objectCellWeights, contrastFactor, CONTRAST_REFERENCE, MAX_CONTRAST_FACTOR, type ImageBatch } from './data/scene-batches.js';
+export { colourLatents, medianPairDistance, latentContrastFactor } from './data/latent-contrast.js';
+export { randomImageBatch, scenesToPixels, normalTensor, objectPixelWeights, objectBoxWeights, objectCellWeights, contrastFactor, inverseSquareFactor, CONTRAST_REFERENCE, MAX_CONTRAST_FACTOR, type ContrastFactor, type ImageBatch } from './data/scene-batches.js';
 export { pixelsToImages } from './data/pixels-to-images.js';
 export { joinModels, type JoinOptions } from './graphs/join-models.js';
 export { withTrainableInputs, type TrainableModel, type TrainableParameter } from './graphs/trainable-parameters.js';

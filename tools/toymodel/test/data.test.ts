@@ -336,7 +336,7 @@ describe('object box weights', () => {
       ],
     };
     const plain = objectBoxWeights([pair], 8, 2, 4).data as Float32Array;
-    const weighted = objectBoxWeights([pair], 8, 2, 4, true).data as Float32Array;
+    const weighted = objectBoxWeights([pair], 8, 2, 4, contrastFactor).data as Float32Array;
     const [small, large] = [32 * 64 + 14, 32 * 64 + 48];
     expect(weighted[small]).toBeCloseTo(plain[small]! * contrastFactor('gray', 'purple'), 4);
     expect(weighted[large]).toBe(plain[large]); // yellow on purple: 200 or more apart
@@ -346,7 +346,7 @@ describe('object box weights', () => {
   it('weigh a low-contrast object\'s latent cells by its contrast factor too, with contrast on', () => {
     const scene: Scene = { background: 'purple', objects: [{ shape: 'star', colour: 'gray', size: 'small', position: 'center' }] };
     const plain = objectCellWeights([scene], 16, 4, 4).data as Float32Array;
-    const weighted = objectCellWeights([scene], 16, 4, 4, true).data as Float32Array;
+    const weighted = objectCellWeights([scene], 16, 4, 4, contrastFactor).data as Float32Array;
     const centre = 8 * 16 + 8;
     expect(plain[centre]).toBe(16);
     expect(weighted[centre]).toBeCloseTo(16 * contrastFactor('gray', 'purple'), 4);

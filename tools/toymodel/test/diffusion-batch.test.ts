@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
 import { Rng } from '@perfusion/tensor-core';
 import type { Scene } from '@perfusion/toyworld';
-import { diffusionStage, initialNetwork, MID_NOISE_SHARE, MID_NOISE_TIMESTEPS, OBJECT_CELL_WEIGHT, sampleTimestep, type TrainedEncoder } from '../src/index.js';
+import { contrastFactor, diffusionStage, initialNetwork, latentContrastFactor, MID_NOISE_SHARE, MID_NOISE_TIMESTEPS, OBJECT_CELL_WEIGHT, objectCellWeights, randomImageBatch, sampleTimestep, trainingScene, type TrainedEncoder } from '../src/index.js';
 
 // The untrained toy encoder stands in for the trained one: the batch's shapes and weights do not depend on its weights.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toymodel-diffusion-batch-'));
@@ -31,6 +31,21 @@ describe('the diffusion stage’s batches', () => {
     expect(new Set(before['cell_weights']!.data as Float32Array)).toEqual(new Set([1]));
     expect(new Set(after['cell_weights']!.data as Float32Array)).toEqual(new Set([1, OBJECT_CELL_WEIGHT]));
     expect(Object.keys(after).sort()).toEqual(['cell_weights', 'input_ids', 'sample', 'target', 'timestep']);
+  }, 120_000);
+
+  it('weigh objects by RGB contrast from contrastWeightFrom and by latent contrast from latentContrastFrom, the samples unchanged', async () => {
+    const curriculum = { objectWeightFrom: 0, contrastWeightFrom: 0, latentContrastFrom: 5 };
+    const stage = diffusionStage(encoder, curriculum);
+    const rgbOnly = diffusionStage(encoder, { objectWeightFrom: 0, contrastWeightFrom: 0 });
+    // The scenes a batch of step 5 drew, as the stage draws them (no curriculum scenes switched on here).
+    const { scenes } = randomImageBatch(new Rng(1).fork(5).fork('images'), 6, (r) => trainingScene(r, {}));
+    const before = await stage.batch(new Rng(1).fork(5), 6, 4);
+    const after = await stage.batch(new Rng(1).fork(5), 6, 5);
+    const weights = (factor?: typeof contrastFactor): Float32Array => objectCellWeights(scenes, 16, OBJECT_CELL_WEIGHT, 1, factor).data as Float32Array;
+    expect(before['cell_weights']!.data).toEqual(weights(contrastFactor));
+    expect(after['cell_weights']!.data).toEqual(weights(await latentContrastFactor(encoder.session)));
+    expect(after['cell_weights']!.data).not.toEqual(before['cell_weights']!.data);
+    expect(after['sample']!.data).toEqual((await rgbOnly.batch(new Rng(1).fork(5), 6, 5))['sample']!.data);
   }, 120_000);
 });
 

@@ -50,17 +50,20 @@ export function objectPixelWeights(scenes: readonly Scene[], objectWeight: numbe
  * much as the object: with only object pixels weighted up, painting the object's colour over a
  * notch cost an eighth of leaving out a pixel of the object, and the decoder learnt to fill them —
  * small stars came back as pentagons, crosses as rounded diamonds, rings with their holes closing.
- * A small object's box weighs `smallBoxFactor` times that, and with `contrast` each box its
- * {@link contrastFactor} times more (where boxes meet, the larger weight wins).
+ * A small object's box weighs `smallBoxFactor` times that, and with a `contrast` factor each box
+ * that many times more (where boxes meet, the larger weight wins).
  */
-export function objectBoxWeights(scenes: readonly Scene[], objectWeight: number, margin: number, smallBoxFactor = 1, contrast = false): Tensor {
+export function objectBoxWeights(scenes: readonly Scene[], objectWeight: number, margin: number, smallBoxFactor = 1, contrast?: ContrastFactor): Tensor {
   return maskWeights(scenes.map((scene) => objectBoxPixels(scene, margin, smallBoxFactor, contrast)), objectWeight);
 }
 
 /** RGB distance (0–255 units) at and above which an object's colour stands out from its background in full: most pairs of the palette. */
 export const CONTRAST_REFERENCE = 200;
-/** The most a low-contrast object's box is weighted up by {@link contrastFactor}. */
+/** The most a low-contrast object's box is weighted up by {@link contrastFactor} (or a latent-space one). */
 export const MAX_CONTRAST_FACTOR = 4;
+
+/** How many times an object of `colour` on `background` weighs more in a loss because the two are hard to tell apart: 1 to {@link MAX_CONTRAST_FACTOR}. */
+export type ContrastFactor = (colour: ColourName, background: ColourName) => number;
 
 /**
  * How much more an object's box weighs because its colour lies close to the background's:
@@ -72,13 +75,17 @@ export const MAX_CONTRAST_FACTOR = 4;
  */
 export function contrastFactor(colour: ColourName, background: ColourName): number {
   const [a, b] = [COLOURS[colour], COLOURS[background]];
-  const distance = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
-  return Math.min(MAX_CONTRAST_FACTOR, Math.max(1, (CONTRAST_REFERENCE / distance) ** 2));
+  return inverseSquareFactor(CONTRAST_REFERENCE, Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]));
 }
 
-/** How many times an object's region outweighs a large, high-contrast one's: `smallFactor` if small, times its {@link contrastFactor} with `contrast`. */
-function objectMultiple(object: SceneObject, background: ColourName, smallFactor: number, contrast: boolean): number {
-  return (object.size === 'small' ? smallFactor : 1) * (contrast ? contrastFactor(object.colour, background) : 1);
+/** (reference / distance)², between 1 and {@link MAX_CONTRAST_FACTOR}: the weight of a pair of colours `distance` apart, in whatever units `reference` is in. */
+export function inverseSquareFactor(reference: number, distance: number): number {
+  return Math.min(MAX_CONTRAST_FACTOR, Math.max(1, (reference / distance) ** 2));
+}
+
+/** How many times an object's region outweighs a large, high-contrast one's: `smallFactor` if small, times its `contrast` factor if given. */
+function objectMultiple(object: SceneObject, background: ColourName, smallFactor: number, contrast: ContrastFactor | undefined): number {
+  return (object.size === 'small' ? smallFactor : 1) * (contrast ? contrast(object.colour, background) : 1);
 }
 
 /** Per-pixel weights [count, 1, 64, 64] from one row-major 64×64 mask of multiples per scene: `weight` × the multiple where it is set, 1 elsewhere. */
@@ -96,9 +103,9 @@ function maskWeights(masks: readonly (Uint8Array | Float32Array)[], weight: numb
 /**
  * The pixels of the scene's object boxes, each widened by `margin` and clipped to the picture, as a
  * row-major 64×64 mask: 1 in a large object's box, `smallBoxFactor` in a small one's, each times its
- * {@link contrastFactor} with `contrast`.
+ * `contrast` factor if given.
  */
-function objectBoxPixels(scene: Scene, margin: number, smallBoxFactor: number, contrast: boolean): Float32Array {
+function objectBoxPixels(scene: Scene, margin: number, smallBoxFactor: number, contrast: ContrastFactor | undefined): Float32Array {
   // Float, not bytes: a factor such as 1.5 must survive.
   const mask = new Float32Array(SCENE_SIZE * SCENE_SIZE);
   for (const object of scene.objects) {
@@ -127,10 +134,10 @@ function objectPixels(scene: Scene): Uint8Array {
  * 64×64 picture: `objectWeight` on every cell whose pixels an object touches and on the ring of
  * cells around it (an outline is decided there too), 1 elsewhere. A scene's flat background fills
  * most of a latent and is learnt early; weighting the object's cells keeps the loss about shapes.
- * A small object's cells weigh `smallObjectFactor` times that, and with `contrast` each object's its
- * {@link contrastFactor} times more (where objects' cells meet, the larger weight wins).
+ * A small object's cells weigh `smallObjectFactor` times that, and with a `contrast` factor each
+ * object's that many times more (where objects' cells meet, the larger weight wins).
  */
-export function objectCellWeights(scenes: readonly Scene[], side: number, objectWeight: number, smallObjectFactor = 1, contrast = false): Tensor {
+export function objectCellWeights(scenes: readonly Scene[], side: number, objectWeight: number, smallObjectFactor = 1, contrast?: ContrastFactor): Tensor {
   if (!Number.isInteger(SCENE_SIZE / side)) throw new RangeError(`objectCellWeights: a latent side of ${side} does not divide the ${SCENE_SIZE}-pixel picture; give a divisor of ${SCENE_SIZE}.`);
   const pixelsPerCell = SCENE_SIZE / side;
   const plane = side * side;

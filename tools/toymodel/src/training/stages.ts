@@ -6,7 +6,8 @@ import { Rng, Tensor } from '@perfusion/tensor-core';
 import { SCENE_SIZE, SIZE_PIXELS, type Scene } from '@perfusion/toyworld';
 import { TrainingNoiseSchedule } from '@perfusion/trainer';
 import { TOY_LATENT_SIZE, TOY_UNET, toyLatentShape, toySchedulerConfig } from '../architecture.js';
-import { normalTensor, objectBoxWeights, objectCellWeights, objectPixelWeights, randomImageBatch, scenesToPixels } from '../data/scene-batches.js';
+import { contrastFactor, normalTensor, objectBoxWeights, objectCellWeights, objectPixelWeights, randomImageBatch, scenesToPixels, type ContrastFactor } from '../data/scene-batches.js';
+import { latentContrastFactor } from '../data/latent-contrast.js';
 import { readGeneratedLatents } from '../data/generated-latents.js';
 import { trainingCaption } from '../data/training-caption.js';
 import { curriculumScene, trainingScene, type TrainingSceneOptions } from '../data/held-out.js';
@@ -93,6 +94,7 @@ export interface StageCurriculum {
   readonly lookalikeShapesFrom?: number;
   readonly midNoiseFrom?: number;
   readonly contrastWeightFrom?: number;
+  readonly latentContrastFrom?: number;
   readonly generatedLatentsFrom?: number;
 }
 
@@ -120,7 +122,7 @@ function reconstructionDraw(curriculum: StageCurriculum, step: number): (rng: Rn
 /** Per-pixel loss weights of the reconstruction stages at `step`: object pixels, or (from `boxWeightFrom`) whole boxes, small ones more from `smallBoxWeightFrom`. */
 function reconstructionWeights(scenes: readonly Scene[], curriculum: StageCurriculum, step: number): Tensor {
   return switchedOn(curriculum.boxWeightFrom, step)
-    ? objectBoxWeights(scenes, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1, switchedOn(curriculum.contrastWeightFrom, step))
+    ? objectBoxWeights(scenes, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1, switchedOn(curriculum.contrastWeightFrom, step) ? contrastFactor : undefined)
     : objectPixelWeights(scenes, OBJECT_PIXEL_WEIGHT);
 }
 
@@ -275,13 +277,20 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
  * third of the scenes small objects only (`SMALL_SCENE_SHARE`), from its `lookalikeShapesFrom` a
  * quarter small diamonds, crosses and stars only (`LOOKALIKE_SHAPES`), from its `midNoiseFrom` half
  * of the small-only scenes' timesteps from the middle of the schedule (`sampleTimestep`), from its `contrastWeightFrom` an
- * object's cells more the closer its colour lies to the background's (`contrastFactor`).
+ * object's cells more the closer its colour lies to the background's in RGB (`contrastFactor`), from
+ * its `latentContrastFrom` the closer in the encoder's latent instead (`latentContrastFactor`).
  */
 export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurriculum = {}): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
   const schedule = toyNoiseSchedule();
   const tokenizer = toyTokenizer().encoder;
   const side = TOY_UNET.sampleSize;
+  // Measured on the frozen encoder the first time a batch needs it; the same table for the whole run.
+  let latentContrast: Promise<ContrastFactor> | undefined;
+  const contrastAt = async (step: number): Promise<ContrastFactor | undefined> => {
+    if (switchedOn(curriculum.latentContrastFrom, step)) return (latentContrast ??= latentContrastFactor(encoder.session));
+    return switchedOn(curriculum.contrastWeightFrom, step) ? contrastFactor : undefined;
+  };
   return {
     name: 'diffusion',
     graph,
@@ -316,7 +325,7 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
           side,
           switchedOn(curriculum.objectWeightFrom, step) ? OBJECT_CELL_WEIGHT : 1,
           switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1,
-          switchedOn(curriculum.contrastWeightFrom, step),
+          await contrastAt(step),
         ),
       };
     },

@@ -75,6 +75,12 @@ export interface StageSettings {
    */
   readonly contrastWeightFrom?: number;
   /**
+   * Diffusion stage: step from which an object's latent cells weigh more the closer its colour lies to
+   * the background's in the frozen encoder's latent (`latentContrastFactor`), in place of the RGB
+   * `contrastWeightFrom` weights (absent: never). A curriculum setting like `patternsFrom`.
+   */
+  readonly latentContrastFrom?: number;
+  /**
    * Decoder stage: step from which half of each batch is latents the denoiser generated, with the
    * pictures they were generated for (`generated-latents.ts`; absent: never). Set, the stage feeds
    * the decoder latents (the frozen encoder's means for scenes drawn at random) instead of running
@@ -128,7 +134,7 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'lookalikeShapesFrom', 'midNoiseFrom', 'contrastWeightFrom', 'generatedLatentsFrom'] as const;
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'lookalikeShapesFrom', 'midNoiseFrom', 'contrastWeightFrom', 'latentContrastFrom', 'generatedLatentsFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
