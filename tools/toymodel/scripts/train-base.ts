@@ -2,7 +2,7 @@
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
  *     [--total-steps N] [--decay-steps N] [--patterns-from STEP] [--object-weight-from STEP] [--box-weight-from STEP]
- *     [--small-box-weight-from STEP] [--hard-shapes-from STEP] [--small-scenes-from STEP] [--lookalike-shapes-from STEP] [--mid-noise-from STEP] [--contrast-weight-from STEP] [--latent-contrast-from STEP] [--generated-latents-from STEP] [--learning-rate LR] [--from-model DIR]
+ *     [--small-box-weight-from STEP] [--hard-shapes-from STEP] [--small-scenes-from STEP] [--lookalike-shapes-from STEP] [--mid-noise-from STEP] [--contrast-weight-from STEP] [--latent-contrast-from STEP] [--low-contrast-scenes-from STEP] [--generated-latents-from STEP] [--learning-rate LR] [--from-model DIR]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
  * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --patterns-from
@@ -16,6 +16,7 @@
  * --mid-noise-from the step from which half of the small-only scenes' timesteps come from 200…599 (diffusion),
  * --contrast-weight-from the step from which an object's box (reconstruction) or latent cells (diffusion) weigh more the closer its colour is to the background's,
  * --latent-contrast-from the step from which the diffusion stage measures that closeness between the encoder's latents of the two colours instead of in RGB,
+ * --low-contrast-scenes-from the step from which a third of the diffusion scenes (after lookalike ones) hold small objects on a background that latent puts close to their colour,
  * --learning-rate the peak learning rate (a new run's choice: a resume must keep the checkpoint's),
  * --generated-latents-from the step from which half of each decoder batch is latents the denoiser drew
  * (<work>/decoder/generated-latents.safetensors, from `npm run generate-latents`). The decoder stage
@@ -48,6 +49,7 @@ const SETTING_FLAGS = {
   'mid-noise-from': 'midNoiseFrom',
   'contrast-weight-from': 'contrastWeightFrom',
   'latent-contrast-from': 'latentContrastFrom',
+  'low-contrast-scenes-from': 'lowContrastScenesFrom',
   'generated-latents-from': 'generatedLatentsFrom',
 } as const satisfies Record<string, keyof StageSettings>;
 

@@ -9,7 +9,7 @@ export { TOY_CONCEPTS_DIR, TOY_MODEL_DIR } from './model-dir.js';
 export { BaseTrainingError, GraphJoinError, ToyModelError } from './errors.js';
 export { toyTokenizer, toyCorpus, TOY_VOCAB_SIZE } from './tokenizer/toy-tokenizer.js';
 export { trainingCaption, CAPTION_FRAMINGS } from './data/training-caption.js';
-export { isHeldOut, trainingScene, curriculumScene, heldOutScene, HARD_SHAPES, HARD_SCENE_SHARE, LOOKALIKE_SHAPES, LOOKALIKE_SCENE_SHARE, SMALL_SCENE_SHARE, SMALL_SCENE_GRAY_CHANCE, type TrainingSceneOptions, type CurriculumSceneOptions } from './data/held-out.js';
+export { isHeldOut, trainingScene, curriculumScene, heldOutScene, HARD_SHAPES, HARD_SCENE_SHARE, LOOKALIKE_SHAPES, LOOKALIKE_SCENE_SHARE, LOW_CONTRAST_SCENE_SHARE, lowContrastPairs, type WeightedColourPair, SMALL_SCENE_SHARE, SMALL_SCENE_GRAY_CHANCE, type TrainingSceneOptions, type CurriculumSceneOptions } from './data/held-out.js';
 export { PATTERN_RATE, TRAINING_PATTERN_CELL, isExampleConceptPattern, withRandomPatterns } from './data/patterns.js';
 export { colourLatents, medianPairDistance, latentContrastFactor } from './data/latent-contrast.js';
 export { randomImageBatch, scenesToPixels, normalTensor, objectPixelWeights, objectBoxWeights, objectCellWeights, contrastFactor, inverseSquareFactor, CONTRAST_REFERENCE, MAX_CONTRAST_FACTOR, type ContrastFactor, type ImageBatch } from './data/scene-batches.js';

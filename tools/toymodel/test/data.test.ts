@@ -15,6 +15,8 @@ import {
   curriculumScene,
   LOOKALIKE_SCENE_SHARE,
   LOOKALIKE_SHAPES,
+  LOW_CONTRAST_SCENE_SHARE,
+  lowContrastPairs,
   SMALL_SCENE_SHARE,
   SMALL_SCENE_GRAY_CHANCE,
   objectBoxWeights,
@@ -378,6 +380,54 @@ describe('training scenes with lookalike shapes', () => {
     for (let i = 0; i < 50; i++) {
       expect(trainingScene(rng.fork(i), { lookalikeShapes: false })).toEqual(trainingScene(rng.fork(i)));
       expect(curriculumScene(rng.fork(i), { hardShapes: true, smallScenes: true, lookalikeShapes: false })).toEqual(curriculumScene(rng.fork(i), { hardShapes: true, smallScenes: true }));
+    }
+  });
+});
+
+describe('training scenes with low-contrast pairs', () => {
+  it('list the ordered pairs a contrast factor weighs up, each weighted by its factor', () => {
+    const pairs = lowContrastPairs(contrastFactor);
+    for (const { colour, background, weight } of pairs) {
+      expect(weight).toBe(contrastFactor(colour, background));
+      expect(weight).toBeGreaterThan(1);
+      expect(pairs.some((p) => p.colour === background && p.background === colour)).toBe(true);
+    }
+    const outside = COLOUR_NAMES.flatMap((c) => COLOUR_NAMES.filter((b) => b !== c && !pairs.some((p) => p.colour === c && p.background === b)).map((b) => contrastFactor(c, b)));
+    expect(new Set(outside)).toEqual(new Set([1]));
+    expect(pairs.length + outside.length).toBe(72);
+  });
+
+  it('make about a third of the scenes small objects of one pair’s colour on its background, pairs drawn by weight, none held out', () => {
+    // Neither pair is part of a held-out combination, so no draw of them is thrown back.
+    const pairs = [
+      { colour: 'green', background: 'gray', weight: 1 },
+      { colour: 'blue', background: 'black', weight: 3 },
+    ] as const;
+    const rng = new Rng(13);
+    const n = 1200;
+    const counts = { green: 0, blue: 0 };
+    for (let i = 0; i < n; i++) {
+      const scene = trainingScene(rng.fork(i), { lowContrastPairs: pairs });
+      for (const o of scene.objects) expect(isHeldOut(o.shape, o.colour, scene.background)).toBe(false);
+      const pair = pairs.find((p) => p.background === scene.background && scene.objects.every((o) => o.colour === p.colour && o.size === 'small'));
+      if (pair) counts[pair.colour] += 1;
+    }
+    // A third drawn so, plus the rare plain scene that happens to be one (2 of 72 pairs, small, one colour).
+    const share = (counts.green + counts.blue) / n;
+    expect(share).toBeGreaterThan(LOW_CONTRAST_SCENE_SHARE - 0.04);
+    expect(share).toBeLessThan(LOW_CONTRAST_SCENE_SHARE + 0.05);
+    expect(counts.blue / counts.green).toBeGreaterThan(2);
+    expect(counts.blue / counts.green).toBeLessThan(4.5);
+  });
+
+  it('leave the draw as it was with no pairs, and lookalike scenes first', () => {
+    const rng = new Rng(14);
+    const pairs = lowContrastPairs(contrastFactor);
+    for (let i = 0; i < 50; i++) {
+      expect(trainingScene(rng.fork(i), { lowContrastPairs: [] })).toEqual(trainingScene(rng.fork(i)));
+      const withPairs = curriculumScene(rng.fork(i), { lookalikeShapes: true, lowContrastPairs: pairs });
+      const lookalikeOnly = curriculumScene(rng.fork(i), { lookalikeShapes: true });
+      if (rng.fork(i).fork('lookalike').uniform() < LOOKALIKE_SCENE_SHARE) expect(withPairs).toEqual(lookalikeOnly);
     }
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
 import { Rng } from '@perfusion/tensor-core';
 import type { Scene } from '@perfusion/toyworld';
-import { contrastFactor, diffusionStage, initialNetwork, latentContrastFactor, MID_NOISE_SHARE, MID_NOISE_TIMESTEPS, OBJECT_CELL_WEIGHT, objectCellWeights, randomImageBatch, sampleTimestep, trainingScene, type TrainedEncoder } from '../src/index.js';
+import { contrastFactor, diffusionStage, initialNetwork, latentContrastFactor, lowContrastPairs, MID_NOISE_SHARE, MID_NOISE_TIMESTEPS, OBJECT_CELL_WEIGHT, objectCellWeights, randomImageBatch, sampleTimestep, trainingScene, type TrainedEncoder } from '../src/index.js';
 
 // The untrained toy encoder stands in for the trained one: the batch's shapes and weights do not depend on its weights.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toymodel-diffusion-batch-'));
@@ -46,6 +46,19 @@ describe('the diffusion stage’s batches', () => {
     expect(after['cell_weights']!.data).toEqual(weights(await latentContrastFactor(encoder.session)));
     expect(after['cell_weights']!.data).not.toEqual(before['cell_weights']!.data);
     expect(after['sample']!.data).toEqual((await rgbOnly.batch(new Rng(1).fork(5), 6, 5))['sample']!.data);
+  }, 120_000);
+
+  it('draw low-contrast scenes from lowContrastScenesFrom, with the pairs the encoder puts close', async () => {
+    const stage = diffusionStage(encoder, { objectWeightFrom: 0, lowContrastScenesFrom: 5 });
+    const pairs = lowContrastPairs(await latentContrastFactor(encoder.session));
+    // Cell weights follow the objects, so they tell which scenes a batch drew.
+    const drawn = (options: { lowContrastPairs?: typeof pairs }): Float32Array =>
+      objectCellWeights(randomImageBatch(new Rng(2).fork(5).fork('images'), 12, (r) => trainingScene(r, options)).scenes, 16, OBJECT_CELL_WEIGHT).data as Float32Array;
+    const before = (await stage.batch(new Rng(2).fork(5), 12, 4))['cell_weights']!.data;
+    const after = (await stage.batch(new Rng(2).fork(5), 12, 5))['cell_weights']!.data;
+    expect(before).toEqual(drawn({}));
+    expect(after).toEqual(drawn({ lowContrastPairs: pairs }));
+    expect(after).not.toEqual(before);
   }, 120_000);
 });
 

@@ -20,7 +20,12 @@ export interface EvaluationSettings {
   readonly seed: number;
 }
 
-export const EVALUATION_DEFAULTS: EvaluationSettings = { single: 200, double: 100, steps: 25, guidanceScale: DEFAULT_MODEL_GUIDANCE, scheduler: 'ddim', seed: 7 };
+/**
+ * 1,000 one-object captions: one-object shape accuracy sits near the 95 % goal, where a draw of 200
+ * moved by 1.5 points either way (93.5–98.0 % over six draws of one model), more than the changes
+ * being compared; at 1,000 the standard error is about 0.7 points.
+ */
+export const EVALUATION_DEFAULTS: EvaluationSettings = { single: 1000, double: 200, steps: 25, guidanceScale: DEFAULT_MODEL_GUIDANCE, scheduler: 'ddim', seed: 7 };
 
 /** One evaluated caption. */
 export interface EvaluatedSample {

@@ -10,7 +10,7 @@ import { contrastFactor, normalTensor, objectBoxWeights, objectCellWeights, obje
 import { latentContrastFactor } from '../data/latent-contrast.js';
 import { readGeneratedLatents } from '../data/generated-latents.js';
 import { trainingCaption } from '../data/training-caption.js';
-import { curriculumScene, trainingScene, type TrainingSceneOptions } from '../data/held-out.js';
+import { curriculumScene, lowContrastPairs, trainingScene, type TrainingSceneOptions } from '../data/held-out.js';
 import { withRandomPatterns } from '../data/patterns.js';
 import { BaseTrainingError } from '../errors.js';
 import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, latentDecoderTrainingGraph, type TrainingGraph } from '../graphs/training-graphs.js';
@@ -95,6 +95,7 @@ export interface StageCurriculum {
   readonly midNoiseFrom?: number;
   readonly contrastWeightFrom?: number;
   readonly latentContrastFrom?: number;
+  readonly lowContrastScenesFrom?: number;
   readonly generatedLatentsFrom?: number;
 }
 
@@ -278,7 +279,9 @@ export function toyNoiseSchedule(): TrainingNoiseSchedule {
  * quarter small diamonds, crosses and stars only (`LOOKALIKE_SHAPES`), from its `midNoiseFrom` half
  * of the small-only scenes' timesteps from the middle of the schedule (`sampleTimestep`), from its `contrastWeightFrom` an
  * object's cells more the closer its colour lies to the background's in RGB (`contrastFactor`), from
- * its `latentContrastFrom` the closer in the encoder's latent instead (`latentContrastFactor`).
+ * its `latentContrastFrom` the closer in the encoder's latent instead (`latentContrastFactor`), from
+ * its `lowContrastScenesFrom` a third of the other scenes small objects on backgrounds close to their
+ * colour in that latent (`LOW_CONTRAST_SCENE_SHARE`, `lowContrastPairs`).
  */
 export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurriculum = {}): StageDefinition {
   const graph = diffusionTrainingGraph(initialNetwork('text_encoder'), initialNetwork('unet'));
@@ -287,15 +290,20 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
   const side = TOY_UNET.sampleSize;
   // Measured on the frozen encoder the first time a batch needs it; the same table for the whole run.
   let latentContrast: Promise<ContrastFactor> | undefined;
+  const latentFactor = (): Promise<ContrastFactor> => (latentContrast ??= latentContrastFactor(encoder.session));
   const contrastAt = async (step: number): Promise<ContrastFactor | undefined> => {
-    if (switchedOn(curriculum.latentContrastFrom, step)) return (latentContrast ??= latentContrastFactor(encoder.session));
+    if (switchedOn(curriculum.latentContrastFrom, step)) return latentFactor();
     return switchedOn(curriculum.contrastWeightFrom, step) ? contrastFactor : undefined;
   };
+  const scenesAt = async (step: number): Promise<TrainingSceneOptions> => ({
+    ...sceneOptionsAt(curriculum, step),
+    ...(switchedOn(curriculum.lowContrastScenesFrom, step) ? { lowContrastPairs: lowContrastPairs(await latentFactor()) } : {}),
+  });
   return {
     name: 'diffusion',
     graph,
     batch: async (rng: Rng, batchSize: number, step: number) => {
-      const options = sceneOptionsAt(curriculum, step);
+      const options = await scenesAt(step);
       const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => trainingScene(r, options));
       const latents = (await encoder.session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
       const ids = new Int32Array(batchSize * 77);

@@ -81,6 +81,12 @@ export interface StageSettings {
    */
   readonly latentContrastFrom?: number;
   /**
+   * Diffusion stage: step from which a third of the scenes (after lookalike ones) hold small objects
+   * of one colour on a background the frozen encoder puts close to it (`LOW_CONTRAST_SCENE_SHARE`,
+   * `lowContrastPairs`; absent: never). A curriculum setting like `patternsFrom`.
+   */
+  readonly lowContrastScenesFrom?: number;
+  /**
    * Decoder stage: step from which half of each batch is latents the denoiser generated, with the
    * pictures they were generated for (`generated-latents.ts`; absent: never). Set, the stage feeds
    * the decoder latents (the frozen encoder's means for scenes drawn at random) instead of running
@@ -134,7 +140,7 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
 /** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'lookalikeShapesFrom', 'midNoiseFrom', 'contrastWeightFrom', 'latentContrastFrom', 'generatedLatentsFrom'] as const;
+const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'lookalikeShapesFrom', 'midNoiseFrom', 'contrastWeightFrom', 'latentContrastFrom', 'lowContrastScenesFrom', 'generatedLatentsFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
