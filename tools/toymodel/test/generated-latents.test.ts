@@ -3,17 +3,22 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeSafetensors } from '@perfusion/concept-format';
+import { OnnxSession } from '@perfusion/onnx-graph';
 import { Rng, type Tensor } from '@perfusion/tensor-core';
 import { scoreAnalysis, type Scene } from '@perfusion/toyworld';
 import {
   BaseTrainingError,
+  curriculumScene,
   GENERATED_LATENT_SHARE,
   GENERATED_SEED_BASE,
   generatedLatentsFile,
   generateLatents,
   isHeldOut,
+  latentContrastFactor,
   latentDecoderStage,
   layoutRight,
+  lowContrastPairs,
+  randomImageBatch,
   readGeneratedLatents,
   scenesToPixels,
   seedStagesFromModel,
@@ -115,5 +120,22 @@ describe('the decoder stage on latents', () => {
     expect(stage.graph.parameters.every((p) => p.name.startsWith('vae_decoder'))).toBe(true);
     await writeGeneratedLatents(generatedLatentsFile(path.join(work, 'decoder')), { scenes: [], latents: new Float32Array(0), seeds: [], source: {} });
     await expect(latentDecoderStage(path.join(work, 'autoencoder'), path.join(work, 'decoder'), curriculum)).rejects.toThrow(/holds no latents/);
+  }, 120_000);
+
+  it('draws low-contrast scenes from lowContrastScenesFrom, with the pairs the frozen encoder puts close', async () => {
+    const work = path.join(root, 'work-low-contrast');
+    await seedStagesFromModel(TOY_MODEL_DIR, work, 'decoder', STAGE_SETTINGS.decoder);
+    await writeGeneratedLatents(generatedLatentsFile(path.join(work, 'decoder')), handMadePool(4));
+    // No patterns and no pooled latents yet, so every picture is a curriculum scene as drawn.
+    const stage = await latentDecoderStage(path.join(work, 'autoencoder'), path.join(work, 'decoder'), { generatedLatentsFrom: 100, lowContrastScenesFrom: 10 });
+    const encoder = await OnnxSession.create(path.join(TOY_MODEL_DIR, 'vae_encoder', 'model.onnx'));
+    const pairs = lowContrastPairs(await latentContrastFactor(encoder));
+    await encoder.release();
+    const drawn = (step: number, options: Parameters<typeof curriculumScene>[1]): Float32Array =>
+      scenesToPixels(randomImageBatch(new Rng(1).fork(step).fork('images'), 8, (r) => curriculumScene(r, options)).scenes).data as Float32Array;
+    expect((await stage.batch(new Rng(1).fork(9), 8, 9))['image']!.data).toEqual(drawn(9, {}));
+    const after = (await stage.batch(new Rng(1).fork(10), 8, 10))['image']!.data;
+    expect(after).toEqual(drawn(10, { lowContrastPairs: pairs }));
+    expect(after).not.toEqual(drawn(10, {}));
   }, 120_000);
 });

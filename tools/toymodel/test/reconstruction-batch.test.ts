@@ -16,6 +16,10 @@ function weightedBackgroundPixels(feeds: Record<string, Tensor>): number {
 }
 
 describe('the reconstruction stages’ batches', () => {
+  it('refuse low-contrast scenes, which need the encoder outside the graph, saying where they apply', () => {
+    expect(() => autoencoderStage({ lowContrastScenesFrom: 5 })).toThrow(/autoencoder stage has no frozen encoder.*lowContrastScenesFrom \(5\).*diffusion stage, or the decoder stage with generatedLatentsFrom/);
+  });
+
   it('weigh object pixels up before boxWeightFrom and whole object boxes, background included, from it on', async () => {
     const stage = autoencoderStage({ boxWeightFrom: 5 });
     const before = await stage.batch(new Rng(1).fork(4), 3, 4);

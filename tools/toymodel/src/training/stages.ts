@@ -10,7 +10,7 @@ import { contrastFactor, normalTensor, objectBoxWeights, objectCellWeights, obje
 import { latentContrastFactor } from '../data/latent-contrast.js';
 import { readGeneratedLatents } from '../data/generated-latents.js';
 import { trainingCaption } from '../data/training-caption.js';
-import { curriculumScene, lowContrastPairs, trainingScene, type TrainingSceneOptions } from '../data/held-out.js';
+import { curriculumScene, lowContrastPairs, trainingScene, type TrainingSceneOptions, type WeightedColourPair } from '../data/held-out.js';
 import { withRandomPatterns } from '../data/patterns.js';
 import { BaseTrainingError } from '../errors.js';
 import { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph, initialNetwork, latentDecoderTrainingGraph, type TrainingGraph } from '../graphs/training-graphs.js';
@@ -111,9 +111,22 @@ function sceneOptionsAt(curriculum: StageCurriculum, step: number): TrainingScen
   };
 }
 
-/** How the reconstruction stages draw a scene at `step`: curriculum scenes and patterns as the curriculum switches them on. */
-function reconstructionDraw(curriculum: StageCurriculum, step: number): (rng: Rng) => Scene {
+/** The frozen encoder's latent contrast factor and the pairs it weighs up, measured the first time a batch needs them; the same for the whole run. */
+function lazyLatentContrast(encoder: OnnxSession): { factor: () => Promise<ContrastFactor>; pairs: () => Promise<readonly WeightedColourPair[]> } {
+  let factor: Promise<ContrastFactor> | undefined;
+  let pairs: Promise<readonly WeightedColourPair[]> | undefined;
+  const measured = (): Promise<ContrastFactor> => (factor ??= latentContrastFactor(encoder));
+  return { factor: measured, pairs: () => (pairs ??= measured().then(lowContrastPairs)) };
+}
+
+/** {@link sceneOptionsAt}, with the encoder's low-contrast pairs from the curriculum's `lowContrastScenesFrom` (stages that have a frozen encoder). */
+async function encodedSceneOptionsAt(curriculum: StageCurriculum, step: number, contrast: ReturnType<typeof lazyLatentContrast>): Promise<TrainingSceneOptions> {
   const options = sceneOptionsAt(curriculum, step);
+  return switchedOn(curriculum.lowContrastScenesFrom, step) ? { ...options, lowContrastPairs: await contrast.pairs() } : options;
+}
+
+/** How the reconstruction stages draw a scene with `options`: curriculum scenes, patterned as the options say. */
+function reconstructionDraw(options: TrainingSceneOptions): (rng: Rng) => Scene {
   return (r) => {
     const scene = curriculumScene(r, options);
     return options.patterns === true ? withRandomPatterns(scene, r.fork('patterns')) : scene;
@@ -132,12 +145,15 @@ function reconstructionWeights(scenes: readonly Scene[], curriculum: StageCurric
  * `boxWeightFrom`: object boxes; from `smallBoxWeightFrom` also small boxes more) weighted up.
  */
 function reconstructionStage(name: string, graph: TrainingGraph, curriculum: StageCurriculum = {}): StageDefinition {
+  if (curriculum.lowContrastScenesFrom !== undefined) {
+    throw new BaseTrainingError(`The ${name} stage has no frozen encoder to measure colour contrast with, so lowContrastScenesFrom (${curriculum.lowContrastScenesFrom}) cannot apply; use it for the diffusion stage, or the decoder stage with generatedLatentsFrom.`);
+  }
   const latentSide = 16;
   return {
     name,
     graph,
     batch: (rng, batchSize, step) => {
-      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, reconstructionDraw(curriculum, step));
+      const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, reconstructionDraw(sceneOptionsAt(curriculum, step)));
       return {
         sample: pixels,
         noise: normalTensor(rng.fork('noise'), [batchSize, 4, latentSide, latentSide]),
@@ -227,19 +243,23 @@ export const GENERATED_LATENT_SHARE = 0.5;
  * frozen encoder runs outside the graph (its means; the posterior's spread, 0.03 against latents
  * spread 2.5, is left out), and from `generatedLatentsFrom` {@link GENERATED_LATENT_SHARE} of each
  * batch is latents the denoiser drew, from `generatedLatentsFile(decoderDir)`, with the pictures
- * of the scenes they were drawn for. Same weights, scenes and loss weighting as {@link decoderStage}.
+ * of the scenes they were drawn for. Same weights, scenes and loss weighting as {@link decoderStage};
+ * from `lowContrastScenesFrom` a third of the drawn scenes (after lookalike ones) small objects on
+ * backgrounds the frozen encoder puts close to their colour (`lowContrastPairs`), which only a stage
+ * with the encoder outside its graph can measure.
  */
 export async function latentDecoderStage(autoencoderDir: string, decoderDir: string, curriculum: StageCurriculum): Promise<StageDefinition> {
   const checkpoint = autoencoderCheckpoint(autoencoderDir);
   const pool = readGeneratedLatents(generatedLatentsFile(decoderDir));
   if (pool.scenes.length === 0) throw new BaseTrainingError(`The pool ${generatedLatentsFile(decoderDir)} holds no latents (every generated picture had its layout wrong?); generate it again with more --count.`);
   const encoder = await trainedEncoder(checkpoint, autoencoderDir, decoderDir);
+  const contrast = lazyLatentContrast(encoder.session);
   return {
     name: 'decoder',
     graph: latentDecoderTrainingGraph(trainedNetwork(checkpoint, 'vae_decoder', checkpointFile(autoencoderDir))),
     batch: async (rng, batchSize, step) => {
       const generated = switchedOn(curriculum.generatedLatentsFrom, step) ? Math.round(batchSize * GENERATED_LATENT_SHARE) : 0;
-      const drawn = randomImageBatch(rng.fork('images'), batchSize - generated, reconstructionDraw(curriculum, step));
+      const drawn = randomImageBatch(rng.fork('images'), batchSize - generated, reconstructionDraw(await encodedSceneOptionsAt(curriculum, step, contrast)));
       const pick = rng.fork('generated');
       const picked = Array.from({ length: generated }, () => Math.floor(pick.uniform() * pool.scenes.length));
       const scenes = [...drawn.scenes, ...picked.map((i) => pool.scenes[i]!)];
@@ -288,22 +308,16 @@ export function diffusionStage(encoder: TrainedEncoder, curriculum: StageCurricu
   const schedule = toyNoiseSchedule();
   const tokenizer = toyTokenizer().encoder;
   const side = TOY_UNET.sampleSize;
-  // Measured on the frozen encoder the first time a batch needs it; the same table for the whole run.
-  let latentContrast: Promise<ContrastFactor> | undefined;
-  const latentFactor = (): Promise<ContrastFactor> => (latentContrast ??= latentContrastFactor(encoder.session));
+  const contrast = lazyLatentContrast(encoder.session);
   const contrastAt = async (step: number): Promise<ContrastFactor | undefined> => {
-    if (switchedOn(curriculum.latentContrastFrom, step)) return latentFactor();
+    if (switchedOn(curriculum.latentContrastFrom, step)) return contrast.factor();
     return switchedOn(curriculum.contrastWeightFrom, step) ? contrastFactor : undefined;
   };
-  const scenesAt = async (step: number): Promise<TrainingSceneOptions> => ({
-    ...sceneOptionsAt(curriculum, step),
-    ...(switchedOn(curriculum.lowContrastScenesFrom, step) ? { lowContrastPairs: lowContrastPairs(await latentFactor()) } : {}),
-  });
   return {
     name: 'diffusion',
     graph,
     batch: async (rng: Rng, batchSize: number, step: number) => {
-      const options = await scenesAt(step);
+      const options = await encodedSceneOptionsAt(curriculum, step, contrast);
       const { scenes, pixels } = randomImageBatch(rng.fork('images'), batchSize, (r) => trainingScene(r, options));
       const latents = (await encoder.session.run({ sample: pixels }))['latent_sample']!.data as Float32Array;
       const ids = new Int32Array(batchSize * 77);

@@ -81,9 +81,10 @@ export interface StageSettings {
    */
   readonly latentContrastFrom?: number;
   /**
-   * Diffusion stage: step from which a third of the scenes (after lookalike ones) hold small objects
-   * of one colour on a background the frozen encoder puts close to it (`LOW_CONTRAST_SCENE_SHARE`,
-   * `lowContrastPairs`; absent: never). A curriculum setting like `patternsFrom`.
+   * Diffusion stage, and decoder stage with `generatedLatentsFrom`: step from which a third of the
+   * scenes (after lookalike ones) hold small objects of one colour on a background the frozen encoder
+   * puts close to it (`LOW_CONTRAST_SCENE_SHARE`, `lowContrastPairs`; absent: never; other stages
+   * refuse it). A curriculum setting like `patternsFrom`.
    */
   readonly lowContrastScenesFrom?: number;
   /**
