@@ -25,7 +25,8 @@ export { STAGE_SETTINGS, type BaseStageName } from './training/stage-settings.js
 export { checkpointFromModel, seedStagesFromModel, STAGE_COMPONENTS } from './training/seed-from-model.js';
 export { writeToyModel, type ToyModelSources } from './export/write-toy-model.js';
 export { averageToyModels, AVERAGED_COMPONENTS, ModelAverageError } from './export/average-models.js';
-export { evaluateModel, evaluationScenes, shapeMisses, EVALUATION_DEFAULTS, type EvaluationReport, type EvaluationSettings, type EvaluatedSample } from './evaluate/evaluate-model.js';
+export { pairCheck, parseColourPairs, type ColourOnBackground, type PairCheckRow, type PairTally } from './evaluate/pair-check.js';
+export { evaluateModel, evaluateScene, evaluationScenes, shapeMisses, EVALUATION_DEFAULTS, type EvaluationReport, type EvaluationSettings, type EvaluatedSample } from './evaluate/evaluate-model.js';
 export { accuracyOf, formatShapeTallies, shapeTallies, type AttributeAccuracy, type ShapeTally } from './evaluate/accuracy.js';
 export { reportTable } from './evaluate/report-table.js';
 export { EXAMPLE_CONCEPT, EXAMPLE_PATTERN_COLOURS, exampleConceptMask, exampleConceptScenes, writeExampleConceptImages } from './concept/example-concept.js';

@@ -106,7 +106,8 @@ export async function evaluateModel(
   }
 }
 
-async function evaluateScene(pipeline: Pipeline, scene: Scene, seed: number, settings: EvaluationSettings): Promise<EvaluatedSample> {
+/** Generates `scene`'s caption with `seed` as the evaluator samples and reads the picture back. */
+export async function evaluateScene(pipeline: Pipeline, scene: Scene, seed: number, settings: Pick<EvaluationSettings, 'steps' | 'guidanceScale' | 'scheduler'>): Promise<EvaluatedSample> {
   const prompt = caption(scene);
   const done = await lastValueFrom(pipeline.generate({ prompt, seed, steps: settings.steps, guidanceScale: settings.guidanceScale, scheduler: settings.scheduler }));
   if (done.type !== 'done') throw new Error(`evaluateModel: the generation of '${prompt}' ended without an image.`);
