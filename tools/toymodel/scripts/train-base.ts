@@ -15,7 +15,7 @@
  * --lookalike-shapes-from the step from which a quarter hold only small diamonds, crosses and stars,
  * --mid-noise-from the step from which half of the small-only scenes' timesteps come from 200…599 (diffusion),
  * --contrast-weight-from the step from which an object's box (reconstruction) or latent cells (diffusion) weigh more the closer its colour is to the background's,
- * --latent-contrast-from the step from which the diffusion stage measures that closeness between the encoder's latents of the two colours instead of in RGB,
+ * --latent-contrast-from the step from which the diffusion stage (or the decoder with --generated-latents-from) measures that closeness between the encoder's latents of the two colours instead of in RGB,
  * --low-contrast-scenes-from the step from which a third of the diffusion scenes, or the decoder's drawn ones with --generated-latents-from, (after lookalike ones) hold small objects on a background that latent puts close to their colour,
  * --learning-rate the peak learning rate (a new run's choice: a resume must keep the checkpoint's),
  * --generated-latents-from the step from which half of each decoder batch is latents the denoiser drew

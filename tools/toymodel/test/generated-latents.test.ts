@@ -8,6 +8,8 @@ import { Rng, type Tensor } from '@perfusion/tensor-core';
 import { scoreAnalysis, type Scene } from '@perfusion/toyworld';
 import {
   BaseTrainingError,
+  BOX_WEIGHT_MARGIN,
+  contrastFactor,
   curriculumScene,
   GENERATED_LATENT_SHARE,
   GENERATED_SEED_BASE,
@@ -18,6 +20,8 @@ import {
   latentDecoderStage,
   layoutRight,
   lowContrastPairs,
+  objectBoxWeights,
+  OBJECT_PIXEL_WEIGHT,
   randomImageBatch,
   readGeneratedLatents,
   scenesToPixels,
@@ -122,20 +126,26 @@ describe('the decoder stage on latents', () => {
     await expect(latentDecoderStage(path.join(work, 'autoencoder'), path.join(work, 'decoder'), curriculum)).rejects.toThrow(/holds no latents/);
   }, 120_000);
 
-  it('draws low-contrast scenes from lowContrastScenesFrom, with the pairs the frozen encoder puts close', async () => {
+  it('draws low-contrast scenes from lowContrastScenesFrom and weighs boxes by latent contrast from latentContrastFrom, both measured on the frozen encoder', async () => {
     const work = path.join(root, 'work-low-contrast');
     await seedStagesFromModel(TOY_MODEL_DIR, work, 'decoder', STAGE_SETTINGS.decoder);
     await writeGeneratedLatents(generatedLatentsFile(path.join(work, 'decoder')), handMadePool(4));
     // No patterns and no pooled latents yet, so every picture is a curriculum scene as drawn.
-    const stage = await latentDecoderStage(path.join(work, 'autoencoder'), path.join(work, 'decoder'), { generatedLatentsFrom: 100, lowContrastScenesFrom: 10 });
+    const curriculum = { generatedLatentsFrom: 100, lowContrastScenesFrom: 10, boxWeightFrom: 0, contrastWeightFrom: 0, latentContrastFrom: 10 };
+    const stage = await latentDecoderStage(path.join(work, 'autoencoder'), path.join(work, 'decoder'), curriculum);
     const encoder = await OnnxSession.create(path.join(TOY_MODEL_DIR, 'vae_encoder', 'model.onnx'));
-    const pairs = lowContrastPairs(await latentContrastFactor(encoder));
+    const factor = await latentContrastFactor(encoder);
     await encoder.release();
-    const drawn = (step: number, options: Parameters<typeof curriculumScene>[1]): Float32Array =>
-      scenesToPixels(randomImageBatch(new Rng(1).fork(step).fork('images'), 8, (r) => curriculumScene(r, options)).scenes).data as Float32Array;
-    expect((await stage.batch(new Rng(1).fork(9), 8, 9))['image']!.data).toEqual(drawn(9, {}));
-    const after = (await stage.batch(new Rng(1).fork(10), 8, 10))['image']!.data;
-    expect(after).toEqual(drawn(10, { lowContrastPairs: pairs }));
-    expect(after).not.toEqual(drawn(10, {}));
+    const scenes = (step: number, options: Parameters<typeof curriculumScene>[1]) => randomImageBatch(new Rng(1).fork(step).fork('images'), 8, (r) => curriculumScene(r, options)).scenes;
+    const drawn = (step: number, options: Parameters<typeof curriculumScene>[1]): Float32Array => scenesToPixels(scenes(step, options)).data as Float32Array;
+    const before = await stage.batch(new Rng(1).fork(9), 8, 9);
+    expect(before['image']!.data).toEqual(drawn(9, {}));
+    // RGB contrast weights before latentContrastFrom, the encoder's from it on.
+    expect(before['pixel_weights']!.data).toEqual(objectBoxWeights(scenes(9, {}), OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, 1, contrastFactor).data);
+    const after = await stage.batch(new Rng(1).fork(10), 8, 10);
+    const lowContrast = { lowContrastPairs: lowContrastPairs(factor) };
+    expect(after['image']!.data).toEqual(drawn(10, lowContrast));
+    expect(after['image']!.data).not.toEqual(drawn(10, {}));
+    expect(after['pixel_weights']!.data).toEqual(objectBoxWeights(scenes(10, lowContrast), OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, 1, factor).data);
   }, 120_000);
 });

@@ -16,8 +16,9 @@ function weightedBackgroundPixels(feeds: Record<string, Tensor>): number {
 }
 
 describe('the reconstruction stages’ batches', () => {
-  it('refuse low-contrast scenes, which need the encoder outside the graph, saying where they apply', () => {
+  it('refuse latent contrast and low-contrast scenes, which need the encoder outside the graph, saying where they apply', () => {
     expect(() => autoencoderStage({ lowContrastScenesFrom: 5 })).toThrow(/autoencoder stage has no frozen encoder.*lowContrastScenesFrom \(5\).*diffusion stage, or the decoder stage with generatedLatentsFrom/);
+    expect(() => autoencoderStage({ latentContrastFrom: 7 })).toThrow(/autoencoder stage has no frozen encoder.*latentContrastFrom \(7\)/);
   });
 
   it('weigh object pixels up before boxWeightFrom and whole object boxes, background included, from it on', async () => {

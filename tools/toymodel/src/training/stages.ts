@@ -133,11 +133,15 @@ function reconstructionDraw(options: TrainingSceneOptions): (rng: Rng) => Scene 
   };
 }
 
-/** Per-pixel loss weights of the reconstruction stages at `step`: object pixels, or (from `boxWeightFrom`) whole boxes, small ones more from `smallBoxWeightFrom`. */
-function reconstructionWeights(scenes: readonly Scene[], curriculum: StageCurriculum, step: number): Tensor {
-  return switchedOn(curriculum.boxWeightFrom, step)
-    ? objectBoxWeights(scenes, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1, switchedOn(curriculum.contrastWeightFrom, step) ? contrastFactor : undefined)
-    : objectPixelWeights(scenes, OBJECT_PIXEL_WEIGHT);
+/**
+ * Per-pixel loss weights of the reconstruction stages at `step`: object pixels, or (from
+ * `boxWeightFrom`) whole boxes, small ones more from `smallBoxWeightFrom`, low-contrast ones more from
+ * `contrastWeightFrom` (by `latentContrast` from `latentContrastFrom`, where the stage has a frozen encoder).
+ */
+function reconstructionWeights(scenes: readonly Scene[], curriculum: StageCurriculum, step: number, latentContrast?: ContrastFactor): Tensor {
+  if (!switchedOn(curriculum.boxWeightFrom, step)) return objectPixelWeights(scenes, OBJECT_PIXEL_WEIGHT);
+  const contrast = switchedOn(curriculum.latentContrastFrom, step) ? latentContrast : switchedOn(curriculum.contrastWeightFrom, step) ? contrastFactor : undefined;
+  return objectBoxWeights(scenes, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, switchedOn(curriculum.smallBoxWeightFrom, step) ? SMALL_BOX_WEIGHT_FACTOR : 1, contrast);
 }
 
 /**
@@ -145,8 +149,10 @@ function reconstructionWeights(scenes: readonly Scene[], curriculum: StageCurric
  * `boxWeightFrom`: object boxes; from `smallBoxWeightFrom` also small boxes more) weighted up.
  */
 function reconstructionStage(name: string, graph: TrainingGraph, curriculum: StageCurriculum = {}): StageDefinition {
-  if (curriculum.lowContrastScenesFrom !== undefined) {
-    throw new BaseTrainingError(`The ${name} stage has no frozen encoder to measure colour contrast with, so lowContrastScenesFrom (${curriculum.lowContrastScenesFrom}) cannot apply; use it for the diffusion stage, or the decoder stage with generatedLatentsFrom.`);
+  for (const key of ['latentContrastFrom', 'lowContrastScenesFrom'] as const) {
+    if (curriculum[key] !== undefined) {
+      throw new BaseTrainingError(`The ${name} stage has no frozen encoder to measure colour contrast with, so ${key} (${curriculum[key]}) cannot apply; use it for the diffusion stage, or the decoder stage with generatedLatentsFrom.`);
+    }
   }
   const latentSide = 16;
   return {
@@ -244,9 +250,10 @@ export const GENERATED_LATENT_SHARE = 0.5;
  * spread 2.5, is left out), and from `generatedLatentsFrom` {@link GENERATED_LATENT_SHARE} of each
  * batch is latents the denoiser drew, from `generatedLatentsFile(decoderDir)`, with the pictures
  * of the scenes they were drawn for. Same weights, scenes and loss weighting as {@link decoderStage};
- * from `lowContrastScenesFrom` a third of the drawn scenes (after lookalike ones) small objects on
- * backgrounds the frozen encoder puts close to their colour (`lowContrastPairs`), which only a stage
- * with the encoder outside its graph can measure.
+ * from `latentContrastFrom` boxes weighted by the frozen encoder's `latentContrastFactor` instead of
+ * RGB contrast, from `lowContrastScenesFrom` a third of the drawn scenes (after lookalike ones) small
+ * objects on backgrounds that encoder puts close to their colour (`lowContrastPairs`): what only a
+ * stage with the encoder outside its graph can measure.
  */
 export async function latentDecoderStage(autoencoderDir: string, decoderDir: string, curriculum: StageCurriculum): Promise<StageDefinition> {
   const checkpoint = autoencoderCheckpoint(autoencoderDir);
@@ -272,7 +279,7 @@ export async function latentDecoderStage(autoencoderDir: string, decoderDir: str
       return {
         latent_sample: new Tensor('float32', latents, toyLatentShape(batchSize)),
         image: new Tensor('float32', image, [batchSize, 3, SCENE_SIZE, SCENE_SIZE]),
-        pixel_weights: reconstructionWeights(scenes, curriculum, step),
+        pixel_weights: reconstructionWeights(scenes, curriculum, step, switchedOn(curriculum.latentContrastFrom, step) ? await contrast.factor() : undefined),
       };
     },
   };

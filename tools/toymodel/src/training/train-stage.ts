@@ -75,9 +75,10 @@ export interface StageSettings {
    */
   readonly contrastWeightFrom?: number;
   /**
-   * Diffusion stage: step from which an object's latent cells weigh more the closer its colour lies to
-   * the background's in the frozen encoder's latent (`latentContrastFactor`), in place of the RGB
-   * `contrastWeightFrom` weights (absent: never). A curriculum setting like `patternsFrom`.
+   * Diffusion stage, and decoder stage with `generatedLatentsFrom`: step from which an object's latent
+   * cells (or box) weigh more the closer its colour lies to the background's in the frozen encoder's
+   * latent (`latentContrastFactor`), in place of the RGB `contrastWeightFrom` weights (absent: never;
+   * other stages refuse it). A curriculum setting like `patternsFrom`.
    */
   readonly latentContrastFrom?: number;
   /**
