@@ -11,8 +11,8 @@ import { parseArgs } from 'node:util';
 import { OnnxSession } from '@perfusion/onnx-graph';
 import { SHAPE_NAMES, SIZE_NAMES, type ShapeName, type SizeName } from '@perfusion/toyworld';
 import { latentContrastFactor } from '../src/data/latent-contrast.js';
-import { lowContrastPairs } from '../src/data/held-out.js';
-import { pairCheck, parseColourPairs, type ColourOnBackground } from '../src/evaluate/pair-check.js';
+import { lowContrastPairs, type ColourOnBackground } from '../src/data/held-out.js';
+import { pairCheck, parseColourPairs } from '../src/evaluate/pair-check.js';
 import { TOY_MODEL_DIR } from '../src/model-dir.js';
 import { resolveUserPath } from '../src/user-path.js';
 

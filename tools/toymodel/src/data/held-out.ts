@@ -57,14 +57,20 @@ export const SMALL_SCENE_GRAY_CHANCE = 1 / 6;
  * and the stars among them on pairs the encoder puts close (gray on purple, yellow on white, white on
  * orange, orange on gray): on 1,000 captions 24 of the 30 small stars on those came out as diamonds or
  * circles, 1 of the 42 on the star's other held-out pairs. Weighting such objects up in the loss
- * (`latentContrastFrom`) did not help; more pictures of shapes on those pairs might.
+ * (`latentContrastFrom`) did not help; more pictures of shapes on those pairs might, but 1,000
+ * denoiser steps with them gained on one validation draw what they lost on the other
+ * (docs/toy-model.md, fourteenth session).
  */
 export const LOW_CONTRAST_SCENE_SHARE = 1 / 3;
 
-/** An object's colour, the background it stands on, and how often {@link curriculumScene} draws the pair relative to others. */
-export interface WeightedColourPair {
+/** An object's colour and the background it stands on. */
+export interface ColourOnBackground {
   readonly colour: ColourName;
   readonly background: ColourName;
+}
+
+/** A colour pair and how often {@link curriculumScene} draws it relative to others. */
+export interface WeightedColourPair extends ColourOnBackground {
   readonly weight: number;
 }
 

@@ -34,6 +34,9 @@ export function accuracyOf(scores: readonly SceneScore[]): AttributeAccuracy {
   };
 }
 
+/** Whether expected object `k` of a scored picture counts as the right shape: the picture has the right number of objects and that one the right shape, as `accuracyOf` counts it. */
+export const shapeRight = (score: SceneScore, k = 0): boolean => score.count && score.objects[k]?.shape === true;
+
 /** How often one kind of object (a size and a shape, "large star") came out with the right shape. */
 export interface ShapeTally {
   readonly kind: string;
@@ -55,7 +58,7 @@ export function shapeTallies(scenes: readonly Scene[], scores: readonly SceneSco
     scene.objects.forEach((object, k) => {
       const tally = tallies.get(`${object.size} ${object.shape}`)!;
       tally.total++;
-      if (score.count && score.objects[k]?.shape) tally.right++;
+      if (shapeRight(score, k)) tally.right++;
     });
   });
   return [...tallies].filter(([, t]) => t.total > 0).map(([kind, t]) => ({ kind, ...t }));

@@ -5,7 +5,7 @@ import { analyseImage, caption, type FoundObject, type Scene, type SceneScore } 
 import { lastValueFrom } from 'rxjs';
 import { heldOutScene } from '../data/held-out.js';
 import { DEFAULT_MODEL_GUIDANCE } from '../default-model.js';
-import { accuracyOf, shapeTallies, type AttributeAccuracy, type ShapeTally } from './accuracy.js';
+import { accuracyOf, shapeRight, shapeTallies, type AttributeAccuracy, type ShapeTally } from './accuracy.js';
 
 /** How the evaluator samples. The defaults are the figures docs/toy-model.md records. */
 export interface EvaluationSettings {
@@ -66,7 +66,7 @@ export function evaluationScenes(settings: Pick<EvaluationSettings, 'single' | '
  */
 export function shapeMisses(report: Pick<EvaluationReport, 'samples'>): string[] {
   return report.samples
-    .filter((s) => s.scene.objects.length === 1 && !(s.score.count && s.score.objects[0]!.shape))
+    .filter((s) => s.scene.objects.length === 1 && !shapeRight(s.score))
     .map((s) => `${s.seed} · ${s.prompt} → ${s.read.map((o) => `${o.size} ${o.colour} ${o.shape} (${o.shapeMismatch.toFixed(3)})`).join(', ') || 'nothing'}`);
 }
 

@@ -2,16 +2,11 @@ import * as path from 'node:path';
 import { OnnxSession } from '@perfusion/onnx-graph';
 import { loadPipeline } from '@perfusion/pipeline';
 import { analyseImage, COLOUR_NAMES, SceneError, type ColourName, type FoundObject, type Scene, type ShapeName, type SizeName } from '@perfusion/toyworld';
-import { isHeldOut } from '../data/held-out.js';
+import { isHeldOut, type ColourOnBackground } from '../data/held-out.js';
 import { pixelsToImages } from '../data/pixels-to-images.js';
 import { scenesToPixels } from '../data/scene-batches.js';
+import { shapeRight } from './accuracy.js';
 import { EVALUATION_DEFAULTS, evaluateScene } from './evaluate-model.js';
-
-/** An object's colour and the background it stands on. */
-export interface ColourOnBackground {
-  readonly colour: ColourName;
-  readonly background: ColourName;
-}
 
 /** How often one shape came out right on one colour pair. */
 export interface PairTally {
@@ -78,11 +73,11 @@ export async function pairCheck(modelDir: string, shape: ShapeName, pairs: reado
         heldOut: isHeldOut(shape, colour, background),
         generated: tally(
           generated.map((g) => g.read),
-          generated.map((g) => g.score.count && g.score.objects[0]!.shape),
+          generated.map((g) => shapeRight(g.score)),
         ),
         autoencoder: tally(
           decoded.map((a) => a.objects),
-          decoded.map((a) => a.score!.count && a.score!.objects[0]!.shape),
+          decoded.map((a) => shapeRight(a.score!)),
         ),
       });
     }
