@@ -10,12 +10,12 @@ import { encodePng, type RgbImage } from '@perfusion/encoders';
 import { OnnxSession, writeModel } from '@perfusion/onnx-graph';
 import { Rng } from '@perfusion/tensor-core';
 import { analyseImage, measurePattern, renderScene, tileImages, type Scene } from '@perfusion/toyworld';
-import { randomImageBatch, scenesToPixels } from '../src/data/scene-batches.js';
+import { randomImageBatch } from '../src/data/scene-batches.js';
 import { accuracyOf, formatShapeTallies, shapeTallies } from '../src/evaluate/accuracy.js';
 import { trainedNetwork } from '../src/graphs/with-weights.js';
 import { readStageCheckpoint, type StageCheckpoint } from '../src/training/checkpoint.js';
 import { checkpointFile } from '../src/training/train-stage.js';
-import { pixelsToImages } from '../src/data/pixels-to-images.js';
+import { autoencodeScenes } from '../src/evaluate/round-trip.js';
 import { resolveUserPath } from '../src/user-path.js';
 
 const { values } = parseArgs({
@@ -43,10 +43,7 @@ for (const component of ['vae_encoder', 'vae_decoder'] as const) {
 }
 const encoder = await OnnxSession.create(files.vae_encoder!);
 const decoder = await OnnxSession.create(files.vae_decoder!);
-const roundTrip = async (scenes: readonly Scene[]): Promise<RgbImage[]> => {
-  const latent = (await encoder.run({ sample: scenesToPixels(scenes) }))['latent_sample']!;
-  return pixelsToImages((await decoder.run({ latent_sample: latent }))['sample']!);
-};
+const roundTrip = (scenes: readonly Scene[]): Promise<RgbImage[]> => autoencodeScenes(encoder, decoder, scenes);
 const { scenes } = randomImageBatch(new Rng(99), Number(values.count));
 const decoded = await roundTrip(scenes);
 const scores = decoded.map((image, i) => analyseImage(image, scenes[i]).score!);

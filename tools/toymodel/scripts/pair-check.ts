@@ -6,12 +6,8 @@
  * Prints a Markdown table: pair, held out of training or not, generated right, autoencoder right, what was misread.
  */
 import 'reflect-metadata';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { OnnxSession } from '@perfusion/onnx-graph';
 import { SHAPE_NAMES, SIZE_NAMES, type ShapeName, type SizeName } from '@perfusion/toyworld';
-import { latentContrastFactor } from '../src/data/latent-contrast.js';
-import { lowContrastPairs, type ColourOnBackground } from '../src/data/held-out.js';
 import { pairCheck, parseColourPairs } from '../src/evaluate/pair-check.js';
 import { TOY_MODEL_DIR } from '../src/model-dir.js';
 import { resolveUserPath } from '../src/user-path.js';
@@ -38,19 +34,8 @@ if (seeds.some((s) => !Number.isInteger(s) || s < 0)) {
 }
 const model = resolveUserPath(values.model!);
 
-/** The pairs the model's own encoder puts closest (the closer half), closest first. */
-async function closestPairs(): Promise<ColourOnBackground[]> {
-  const encoder = await OnnxSession.create(path.join(model, 'vae_encoder', 'model.onnx'));
-  try {
-    return [...lowContrastPairs(await latentContrastFactor(encoder))].sort((a, b) => b.weight - a.weight);
-  } finally {
-    await encoder.release();
-  }
-}
-
-const pairs = values.pairs !== undefined ? parseColourPairs(values.pairs) : await closestPairs();
 const started = Date.now();
-const rows = await pairCheck(model, shape, pairs, { size, seeds });
+const rows = await pairCheck(model, shape, { pairs: values.pairs === undefined ? undefined : parseColourPairs(values.pairs), size, seeds });
 console.log(`| ${size} ${shape}: colour / background | held out | generated right | autoencoder right | misread as |`);
 console.log('|---|---|---|---|---|');
 for (const row of rows) {

@@ -12,7 +12,7 @@ export { trainingCaption, CAPTION_FRAMINGS } from './data/training-caption.js';
 export { isHeldOut, trainingScene, curriculumScene, heldOutScene, HARD_SHAPES, HARD_SCENE_SHARE, LOOKALIKE_SHAPES, LOOKALIKE_SCENE_SHARE, LOW_CONTRAST_SCENE_SHARE, lowContrastPairs, type ColourOnBackground, type WeightedColourPair, SMALL_SCENE_SHARE, SMALL_SCENE_GRAY_CHANCE, type TrainingSceneOptions, type CurriculumSceneOptions } from './data/held-out.js';
 export { PATTERN_RATE, TRAINING_PATTERN_CELL, isExampleConceptPattern, withRandomPatterns } from './data/patterns.js';
 export { colourLatents, medianPairDistance, latentContrastFactor } from './data/latent-contrast.js';
-export { randomImageBatch, scenesToPixels, normalTensor, objectPixelWeights, objectBoxWeights, objectCellWeights, contrastFactor, inverseSquareFactor, CONTRAST_REFERENCE, MAX_CONTRAST_FACTOR, type ContrastFactor, type ImageBatch } from './data/scene-batches.js';
+export { randomImageBatch, scenesToPixels, toModelRange, normalTensor, objectPixelWeights, objectBoxWeights, objectCellWeights, contrastFactor, inverseSquareFactor, CONTRAST_REFERENCE, MAX_CONTRAST_FACTOR, type ContrastFactor, type ImageBatch } from './data/scene-batches.js';
 export { pixelsToImages } from './data/pixels-to-images.js';
 export { joinModels, type JoinOptions } from './graphs/join-models.js';
 export { withTrainableInputs, type TrainableModel, type TrainableParameter } from './graphs/trainable-parameters.js';
@@ -25,6 +25,7 @@ export { STAGE_SETTINGS, type BaseStageName } from './training/stage-settings.js
 export { checkpointFromModel, seedStagesFromModel, STAGE_COMPONENTS } from './training/seed-from-model.js';
 export { writeToyModel, type ToyModelSources } from './export/write-toy-model.js';
 export { averageToyModels, AVERAGED_COMPONENTS, ModelAverageError } from './export/average-models.js';
+export { autoencodeScenes } from './evaluate/round-trip.js';
 export { pairCheck, parseColourPairs, type PairCheckRow, type PairTally } from './evaluate/pair-check.js';
 export { evaluateModel, evaluateScene, evaluationScenes, shapeMisses, EVALUATION_DEFAULTS, type EvaluationReport, type EvaluationSettings, type EvaluatedSample } from './evaluate/evaluate-model.js';
 export { accuracyOf, formatShapeTallies, shapeRight, shapeTallies, type AttributeAccuracy, type ShapeTally } from './evaluate/accuracy.js';

@@ -21,7 +21,7 @@ describe('parseColourPairs', () => {
 describe('pairCheck on the committed model', () => {
   it('tallies generated and autoencoded pictures per pair, five places each, with the held-out flag', async () => {
     // Yellow on blue, the palette's farthest pair: the committed autoencoder gives every small star back there.
-    const rows = await pairCheck(TOY_MODEL_DIR, 'star', [{ colour: 'yellow', background: 'blue' }, { colour: 'gray', background: 'purple' }], { seeds: [0] });
+    const rows = await pairCheck(TOY_MODEL_DIR, 'star', { pairs: [{ colour: 'yellow', background: 'blue' }, { colour: 'gray', background: 'purple' }], seeds: [0] });
     expect(rows.map((r) => [r.colour, r.background, r.heldOut])).toEqual([
       ['yellow', 'blue', isHeldOut('star', 'yellow', 'blue')],
       ['gray', 'purple', true],
@@ -35,5 +35,15 @@ describe('pairCheck on the committed model', () => {
     expect(rows[0]!.autoencoder.right).toBe(5);
     // Gray on purple, among the closest pairs: the committed autoencoder returns no small star there (docs/toy-model.md).
     expect(rows[1]!.autoencoder.right).toBe(0);
+  }, 120_000);
+
+  it('checks, without pairs given, the closer half of the pairs as the model’s encoder measures them, closest first', async () => {
+    // No seeds: the autoencoder column alone, which is quick.
+    const rows = await pairCheck(TOY_MODEL_DIR, 'star', { seeds: [] });
+    expect(rows).toHaveLength(36);
+    expect([rows[0]!.colour, rows[0]!.background]).toEqual(['blue', 'purple']); // the closest pair in the committed encoder's latent
+    expect(rows.every((r) => r.generated.total === 0 && r.autoencoder.total === 5)).toBe(true);
+    expect(rows.some((r) => r.colour === 'yellow' && r.background === 'white')).toBe(true);
+    expect(rows.some((r) => r.colour === 'yellow' && r.background === 'blue')).toBe(false);
   }, 120_000);
 });

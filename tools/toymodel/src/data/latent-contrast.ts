@@ -1,14 +1,14 @@
 import type { OnnxSession } from '@perfusion/onnx-graph';
 import { Tensor } from '@perfusion/tensor-core';
 import { COLOUR_NAMES, COLOURS, SCENE_SIZE, type ColourName } from '@perfusion/toyworld';
-import { inverseSquareFactor, type ContrastFactor } from './scene-batches.js';
+import { inverseSquareFactor, toModelRange, type ContrastFactor } from './scene-batches.js';
 
 /** The mean latent (one value per channel) the encoder gives a flat picture of each palette colour. */
 export async function colourLatents(encoder: OnnxSession): Promise<ReadonlyMap<ColourName, Float64Array>> {
   const plane = SCENE_SIZE * SCENE_SIZE;
   const pixels = new Float32Array(COLOUR_NAMES.length * 3 * plane);
   COLOUR_NAMES.forEach((colour, n) => {
-    for (let c = 0; c < 3; c++) pixels.fill((COLOURS[colour][c] / 255) * 2 - 1, (n * 3 + c) * plane, (n * 3 + c + 1) * plane);
+    for (let c = 0; c < 3; c++) pixels.fill(toModelRange(COLOURS[colour][c]), (n * 3 + c) * plane, (n * 3 + c + 1) * plane);
   });
   const latent = (await encoder.run({ sample: new Tensor('float32', pixels, [COLOUR_NAMES.length, 3, SCENE_SIZE, SCENE_SIZE]) }))['latent_sample'];
   if (latent?.shape.length !== 4) throw new RangeError(`colourLatents: the encoder gave no [count, channels, height, width] 'latent_sample' (got ${JSON.stringify(latent?.shape)}); give a VAE encoder session.`);

@@ -16,14 +16,17 @@ export function randomImageBatch(rng: Rng, count: number, draw: (rng: Rng) => Sc
   return { scenes, pixels: scenesToPixels(scenes) };
 }
 
-/** Renders scenes into one NCHW tensor with values 2·(v / 255) − 1. */
+/** An 8-bit colour value in the range the VAE takes: 2·(v / 255) − 1. */
+export const toModelRange = (value: number): number => (value / 255) * 2 - 1;
+
+/** Renders scenes into one NCHW tensor with values in the VAE's range ({@link toModelRange}). */
 export function scenesToPixels(scenes: readonly Scene[]): Tensor {
   const plane = SCENE_SIZE * SCENE_SIZE;
   const data = new Float32Array(scenes.length * 3 * plane);
   scenes.forEach((scene, n) => {
     const rgb = renderScene(scene).data;
     for (let p = 0; p < plane; p++) {
-      for (let c = 0; c < 3; c++) data[(n * 3 + c) * plane + p] = (rgb[p * 3 + c]! / 255) * 2 - 1;
+      for (let c = 0; c < 3; c++) data[(n * 3 + c) * plane + p] = toModelRange(rgb[p * 3 + c]!);
     }
   });
   return new Tensor('float32', data, [scenes.length, 3, SCENE_SIZE, SCENE_SIZE]);

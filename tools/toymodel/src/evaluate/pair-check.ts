@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { OnnxSession } from '@perfusion/onnx-graph';
 import { loadPipeline } from '@perfusion/pipeline';
-import { analyseImage, COLOUR_NAMES, SceneError, type ColourName, type FoundObject, type Scene, type ShapeName, type SizeName } from '@perfusion/toyworld';
-import { isHeldOut, type ColourOnBackground } from '../data/held-out.js';
-import { pixelsToImages } from '../data/pixels-to-images.js';
-import { scenesToPixels } from '../data/scene-batches.js';
+import { analyseImage, COLOUR_NAMES, POSITION_NAMES, SceneError, type ColourName, type FoundObject, type Scene, type ShapeName, type SizeName } from '@perfusion/toyworld';
+import { isHeldOut, lowContrastPairs, type ColourOnBackground } from '../data/held-out.js';
+import { latentContrastFactor } from '../data/latent-contrast.js';
 import { shapeRight } from './accuracy.js';
 import { EVALUATION_DEFAULTS, evaluateScene } from './evaluate-model.js';
+import { autoencodeScenes } from './round-trip.js';
 
 /** How often one shape came out right on one colour pair. */
 export interface PairTally {
@@ -25,8 +25,6 @@ export interface PairCheckRow extends ColourOnBackground {
   /** The rendered scenes through the model's own encoder and decoder, one per place: what the autoencoder can give back at all. */
   readonly autoencoder: PairTally;
 }
-
-const PLACES = ['left', 'right', 'top', 'bottom', 'center'] as const;
 
 /** Parses "gray/purple,yellow/white" (colour/background, comma-separated) into pairs, refusing unknown colours and a colour on itself. */
 export function parseColourPairs(text: string): ColourOnBackground[] {
@@ -48,25 +46,26 @@ const tally = (reads: readonly (readonly FoundObject[])[], right: readonly boole
 });
 
 /**
- * For each pair, one `size` object of `shape` in the pair's colour on its background at each of the
- * five places: whether the model draws the shape (generated with each of `seeds`, DDIM 25 at the
+ * For each pair (default: the closer half of the palette's pairs as the model's own encoder measures
+ * them, `lowContrastPairs`, closest first), one `size` object of `shape` in the pair's colour on its
+ * background at each of the five places: whether the model draws the shape (generated with each of `seeds`, DDIM 25 at the
  * evaluator's guidance) and whether its autoencoder gives the rendered picture back with that shape,
  * read as the evaluator reads it (right count, right shape). Tells a denoiser that cannot draw a
  * shape on a pair from an autoencoder that cannot represent it there.
  */
-export async function pairCheck(modelDir: string, shape: ShapeName, pairs: readonly ColourOnBackground[], options: { size?: SizeName; seeds?: readonly number[] } = {}): Promise<PairCheckRow[]> {
+export async function pairCheck(modelDir: string, shape: ShapeName, options: { pairs?: readonly ColourOnBackground[]; size?: SizeName; seeds?: readonly number[] } = {}): Promise<PairCheckRow[]> {
   const { size = 'small', seeds = [0, 1] } = options;
   const pipeline = await loadPipeline(modelDir, { perfusion: false });
   const encoder = await OnnxSession.create(path.join(modelDir, 'vae_encoder', 'model.onnx'));
   const decoder = await OnnxSession.create(path.join(modelDir, 'vae_decoder', 'model.onnx'));
   try {
+    const pairs = options.pairs ?? [...lowContrastPairs(await latentContrastFactor(encoder))].sort((a, b) => b.weight - a.weight);
     const rows: PairCheckRow[] = [];
     for (const { colour, background } of pairs) {
-      const scenes: Scene[] = PLACES.map((position) => ({ background, objects: [{ shape, colour, size, position }] }));
+      const scenes: Scene[] = POSITION_NAMES.map((position) => ({ background, objects: [{ shape, colour, size, position }] }));
       const generated = [];
       for (const seed of seeds) for (const scene of scenes) generated.push(await evaluateScene(pipeline, scene, seed, EVALUATION_DEFAULTS));
-      const latent = (await encoder.run({ sample: scenesToPixels(scenes) }))['latent_sample']!;
-      const decoded = pixelsToImages((await decoder.run({ latent_sample: latent }))['sample']!).map((image, i) => analyseImage(image, scenes[i]!));
+      const decoded = (await autoencodeScenes(encoder, decoder, scenes)).map((image, i) => analyseImage(image, scenes[i]!));
       rows.push({
         colour,
         background,
