@@ -1,25 +1,17 @@
 /**
  * Trains the toy model's networks, resumably:
  *   npm run train-base -w @perfusion/toymodel -- --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N]
- *     [--total-steps N] [--decay-steps N] [--patterns-from STEP] [--object-weight-from STEP] [--box-weight-from STEP]
- *     [--small-box-weight-from STEP] [--hard-shapes-from STEP] [--small-scenes-from STEP] [--lookalike-shapes-from STEP] [--mid-noise-from STEP] [--contrast-weight-from STEP] [--latent-contrast-from STEP] [--low-contrast-scenes-from STEP] [--generated-latents-from STEP] [--learning-rate LR] [--from-model DIR]
+ *     [--total-steps N] [--decay-steps N] [--learning-rate LR] [--<switch>-from STEP …] [--from-model DIR]
  * Each stage keeps its checkpoint in <work>/<stage>/ and continues from it when run again. --steps and
  * --minutes bound this run; --total-steps / --decay-steps lengthen the stage beyond its committed
- * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --patterns-from
- * sets the step from which scenes hold striped and checkered objects, --object-weight-from the step
- * from which the diffusion loss weighs the cells around objects up, --box-weight-from the step from
- * which the reconstruction loss weighs whole object boxes up, not only object pixels, --small-box-weight-from
- * the step from which a small object's box weighs as much in all as a large one's, --hard-shapes-from
- * the step from which a third of the scenes (diffusion or reconstruction) hold only small stars, crosses and rings,
- * --small-scenes-from the step from which a third of the scenes hold only small objects of any shape (gray backgrounds more often),
- * --lookalike-shapes-from the step from which a quarter hold only small diamonds, crosses and stars,
- * --mid-noise-from the step from which half of the small-only scenes' timesteps come from 200…599 (diffusion),
- * --contrast-weight-from the step from which an object's box (reconstruction) or latent cells (diffusion) weigh more the closer its colour is to the background's,
- * --latent-contrast-from the step from which the diffusion stage (or the decoder with --generated-latents-from) measures that closeness between the encoder's latents of the two colours instead of in RGB,
- * --low-contrast-scenes-from the step from which a third of the diffusion scenes, or the decoder's drawn ones with --generated-latents-from, (after lookalike ones) hold small objects on a background that latent puts close to their colour,
- * --learning-rate the peak learning rate (a new run's choice: a resume must keep the checkpoint's),
- * --generated-latents-from the step from which half of each decoder batch is latents the denoiser drew
- * (<work>/decoder/generated-latents.safetensors, from `npm run generate-latents`). The decoder stage
+ * settings (src/training/stage-settings.ts), e.g. to train on in a later session; --learning-rate sets
+ * the peak learning rate (a new run's choice: a resume must keep the checkpoint's). Each curriculum
+ * switch has a flag, its key in kebab case, giving the step it switches on at: --patterns-from,
+ * --object-weight-from, --box-weight-from, --small-box-weight-from, --hard-shapes-from, --small-scenes-from,
+ * --lookalike-shapes-from, --mid-noise-from, --contrast-weight-from, --latent-contrast-from,
+ * --low-contrast-scenes-from, --generated-latents-from (what each does: `StageCurriculum` in
+ * src/training/curriculum.ts). --generated-latents-from needs <work>/decoder/generated-latents.safetensors,
+ * from `npm run generate-latents`. The decoder stage
  * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
  * --from-model DIR (e.g. tools/toymodel/model) starts the stages this run needs that have no checkpoint
  * in <work> from that model folder's weights, at the steps it records, with the optimiser restarted:
@@ -31,27 +23,17 @@ import { parseArgs } from 'node:util';
 import { autoencoderStage, decoderStage, diffusionStage, latentDecoderStage, loadTrainedEncoder } from '../src/training/stages.js';
 import { trainStage, type StageSettings } from '../src/training/train-stage.js';
 import { STAGE_SETTINGS } from '../src/training/stage-settings.js';
+import { SWITCH_STEPS, switchFlag } from '../src/training/curriculum.js';
 import { seedStagesFromModel } from '../src/training/seed-from-model.js';
 import { resolveUserPath } from '../src/user-path.js';
 
 /** Flags that override one numeric setting of the committed ones: the run's length, its decay, its peak learning rate and its switch steps. */
-const SETTING_FLAGS = {
+const SETTING_FLAGS: Readonly<Record<string, keyof StageSettings>> = {
   'total-steps': 'steps',
   'learning-rate': 'learningRate',
   'decay-steps': 'decaySteps',
-  'patterns-from': 'patternsFrom',
-  'object-weight-from': 'objectWeightFrom',
-  'box-weight-from': 'boxWeightFrom',
-  'small-box-weight-from': 'smallBoxWeightFrom',
-  'hard-shapes-from': 'hardShapesFrom',
-  'small-scenes-from': 'smallScenesFrom',
-  'lookalike-shapes-from': 'lookalikeShapesFrom',
-  'mid-noise-from': 'midNoiseFrom',
-  'contrast-weight-from': 'contrastWeightFrom',
-  'latent-contrast-from': 'latentContrastFrom',
-  'low-contrast-scenes-from': 'lowContrastScenesFrom',
-  'generated-latents-from': 'generatedLatentsFrom',
-} as const satisfies Record<string, keyof StageSettings>;
+  ...Object.fromEntries(SWITCH_STEPS.map((key) => [switchFlag(key), key])),
+};
 
 const { values } = parseArgs({
   options: {
@@ -70,11 +52,11 @@ if (stageName !== 'autoencoder' && stageName !== 'decoder' && stageName !== 'dif
 }
 const work = resolveUserPath(values.work!);
 // The options spread in from SETTING_FLAGS are strings like the rest; parseArgs's type cannot see them.
-const flagValues = values as Partial<Record<keyof typeof SETTING_FLAGS, string>>;
+const flagValues = values as Partial<Record<string, string>>;
 const settings: StageSettings = {
   ...STAGE_SETTINGS[stageName],
   ...Object.fromEntries(
-    (Object.entries(SETTING_FLAGS) as [keyof typeof SETTING_FLAGS, keyof StageSettings][])
+    Object.entries(SETTING_FLAGS)
       .filter(([flag]) => flagValues[flag] !== undefined)
       .map(([flag, key]) => [key, Number(flagValues[flag])]),
   ),

@@ -20,7 +20,8 @@ export { autoencoderTrainingGraph, decoderTrainingGraph, diffusionTrainingGraph,
 export { withWeights, componentWeights, trainedNetwork } from './graphs/with-weights.js';
 export { trainStage, learningRateAt, checkpointFile, LOG_INTERVAL, type StageDefinition, type StageSettings, type StageProgress, type TrainStageOptions } from './training/train-stage.js';
 export { readStageCheckpoint, writeStageCheckpoint, type StageCheckpoint } from './training/checkpoint.js';
-export { autoencoderStage, decoderStage, latentDecoderStage, generatedLatentsFile, GENERATED_LATENT_SHARE, diffusionStage, sampleTimestep, MID_NOISE_TIMESTEPS, MID_NOISE_SHARE, toyNoiseSchedule, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, SMALL_BOX_WEIGHT_FACTOR, OBJECT_CELL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder, type StageCurriculum } from './training/stages.js';
+export { autoencoderStage, decoderStage, latentDecoderStage, generatedLatentsFile, GENERATED_LATENT_SHARE, diffusionStage, sampleTimestep, MID_NOISE_TIMESTEPS, MID_NOISE_SHARE, toyNoiseSchedule, loadTrainedEncoder, KL_WEIGHT, OBJECT_PIXEL_WEIGHT, BOX_WEIGHT_MARGIN, SMALL_BOX_WEIGHT_FACTOR, OBJECT_CELL_WEIGHT, CAPTION_DROPOUT, type TrainedEncoder } from './training/stages.js';
+export { SWITCH_STEPS, switchFlag, type StageCurriculum } from './training/curriculum.js';
 export { STAGE_SETTINGS, type BaseStageName } from './training/stage-settings.js';
 export { checkpointFromModel, seedStagesFromModel, STAGE_COMPONENTS } from './training/seed-from-model.js';
 export { writeToyModel, type ToyModelSources } from './export/write-toy-model.js';

@@ -19,6 +19,7 @@ import { toyTokenizer } from '../tokenizer/toy-tokenizer.js';
 import { readStageCheckpoint, type StageCheckpoint } from './checkpoint.js';
 import type { StageDefinition } from './train-stage.js';
 import { checkpointFile } from './train-stage.js';
+import type { StageCurriculum } from './curriculum.js';
 
 /**
  * Weight of the KL term against the per-pixel reconstruction error. Both are means, so per element
@@ -76,27 +77,6 @@ export function sampleTimestep(pick: Rng, choose: Rng, scheduleLength: number, s
     return first + Math.floor(u * (end - first));
   }
   return Math.floor(u * scheduleLength);
-}
-
-/**
- * What a stage switches on at a step (the `patternsFrom`, `objectWeightFrom`, `boxWeightFrom`,
- * `smallBoxWeightFrom` and `hardShapesFrom` of its settings; absent: never): patterned objects in
- * its scenes, object-weighted diffusion loss, reconstruction loss weighted over objects' whole boxes,
- * small boxes weighted as much in all as large ones, a third of the scenes small hard shapes only.
- */
-export interface StageCurriculum {
-  readonly patternsFrom?: number;
-  readonly objectWeightFrom?: number;
-  readonly boxWeightFrom?: number;
-  readonly smallBoxWeightFrom?: number;
-  readonly hardShapesFrom?: number;
-  readonly smallScenesFrom?: number;
-  readonly lookalikeShapesFrom?: number;
-  readonly midNoiseFrom?: number;
-  readonly contrastWeightFrom?: number;
-  readonly latentContrastFrom?: number;
-  readonly lowContrastScenesFrom?: number;
-  readonly generatedLatentsFrom?: number;
 }
 
 const switchedOn = (from: number | undefined, step: number): boolean => from !== undefined && step >= from;

@@ -7,9 +7,10 @@ import { BaseTrainingError } from '../errors.js';
 import { LOSS_OUTPUT } from '../graphs/loss-heads.js';
 import type { TrainingGraph } from '../graphs/training-graphs.js';
 import { readStageCheckpoint, writeStageCheckpoint, type StageCheckpoint } from './checkpoint.js';
+import { SWITCH_STEPS, type StageCurriculum } from './curriculum.js';
 
 /** Settings of one training stage; part of the run's identity (a resume must use the same). */
-export interface StageSettings {
+export interface StageSettings extends StageCurriculum {
   readonly seed: number;
   readonly batchSize: number;
   /** Peak learning rate, reached after `warmupSteps` and kept (then decayed linearly over the last `decaySteps` of `steps`). */
@@ -25,76 +26,6 @@ export interface StageSettings {
   /** The diffusion stage's noise schedule and what the UNet predicts, so a checkpoint is never resumed under another objective. */
   readonly schedule?: string;
   readonly prediction?: string;
-  /**
-   * Step from which training scenes may hold striped and checkered objects (absent: never). A
-   * curriculum setting like `steps`: a run may move it while it lies ahead (the committed model
-   * learnt flat scenes first and met patterns later).
-   */
-  readonly patternsFrom?: number;
-  /**
-   * Step from which the diffusion loss weighs the latent cells around objects up (absent: never;
-   * the weight is `OBJECT_CELL_WEIGHT`). A curriculum setting like `patternsFrom`.
-   */
-  readonly objectWeightFrom?: number;
-  /**
-   * Step from which the reconstruction loss weighs every pixel of an object's box (and a margin)
-   * up, not only the object's own pixels (absent: never). A curriculum setting like `patternsFrom`.
-   */
-  readonly boxWeightFrom?: number;
-  /**
-   * Step from which a small object's box weighs `SMALL_BOX_WEIGHT_FACTOR` times a large one's in the
-   * box-weighted reconstruction loss (absent: never; no effect before `boxWeightFrom`). A curriculum
-   * setting like `patternsFrom`.
-   */
-  readonly smallBoxWeightFrom?: number;
-  /**
-   * Step from which a third of the scenes (diffusion or reconstruction) hold only small stars, crosses
-   * and rings (`HARD_SHAPES`; absent: never). A curriculum setting like `patternsFrom`.
-   */
-  readonly hardShapesFrom?: number;
-  /**
-   * Step from which a third of the scenes hold only small objects, of any shape, set on gray more often
-   * (`SMALL_SCENE_SHARE`; absent: never). A curriculum setting like `patternsFrom`.
-   */
-  readonly smallScenesFrom?: number;
-  /**
-   * Step from which a quarter of the scenes hold only small diamonds, crosses and stars
-   * (`LOOKALIKE_SHAPES`, the shapes the denoiser confuses; absent: never). A curriculum setting like `patternsFrom`.
-   */
-  readonly lookalikeShapesFrom?: number;
-  /**
-   * Diffusion stage: step from which half of the samples whose scene holds only small objects draw
-   * their timestep from the middle of the schedule (`MID_NOISE_TIMESTEPS`, where the denoiser settles
-   * a small shape) instead of from all of it (absent: never). A curriculum setting like `patternsFrom`.
-   */
-  readonly midNoiseFrom?: number;
-  /**
-   * Step from which each object's box (reconstruction stages; no effect before `boxWeightFrom`) or
-   * latent cells (diffusion) weigh more the closer its colour lies to the background's
-   * (`contrastFactor`; absent: never). A curriculum setting like `patternsFrom`.
-   */
-  readonly contrastWeightFrom?: number;
-  /**
-   * Diffusion stage, and decoder stage with `generatedLatentsFrom`: step from which an object's latent
-   * cells (or box) weigh more the closer its colour lies to the background's in the frozen encoder's
-   * latent (`latentContrastFactor`), in place of the RGB `contrastWeightFrom` weights (absent: never;
-   * other stages refuse it). A curriculum setting like `patternsFrom`.
-   */
-  readonly latentContrastFrom?: number;
-  /**
-   * Diffusion stage, and decoder stage with `generatedLatentsFrom`: step from which a third of the
-   * scenes (after lookalike ones) hold small objects of one colour on a background the frozen encoder
-   * puts close to it (`LOW_CONTRAST_SCENE_SHARE`, `lowContrastPairs`; absent: never; other stages
-   * refuse it). A curriculum setting like `patternsFrom`.
-   */
-  readonly lowContrastScenesFrom?: number;
-  /**
-   * Decoder stage: step from which half of each batch is latents the denoiser generated, with the
-   * pictures they were generated for (`generated-latents.ts`; absent: never). Set, the stage feeds
-   * the decoder latents (the frozen encoder's means for scenes drawn at random) instead of running
-   * the encoder and the posterior's sampling in its graph. A curriculum setting like `patternsFrom`.
-   */
-  readonly generatedLatentsFrom?: number;
 }
 
 /** What one stage trains: its differentiated graph and how to draw a batch of feeds. */
@@ -141,8 +72,6 @@ export const checkpointFile = (workDir: string): string => path.join(workDir, 'c
 
 const isDecayed = (shape: readonly number[]): boolean => shape.length >= 2;
 
-/** Curriculum settings that switch something on at a step; a run may move them only while they lie ahead. */
-const SWITCH_STEPS = ['patternsFrom', 'objectWeightFrom', 'boxWeightFrom', 'smallBoxWeightFrom', 'hardShapesFrom', 'smallScenesFrom', 'lookalikeShapesFrom', 'midNoiseFrom', 'contrastWeightFrom', 'latentContrastFrom', 'lowContrastScenesFrom', 'generatedLatentsFrom'] as const;
 
 /**
  * The settings a resume must share with the checkpoint: all but the curriculum (length of the
