@@ -15,7 +15,9 @@
  * (the autoencoder's decoder alone, encoder frozen) may run beside the diffusion stage.
  * --from-model DIR (e.g. tools/toymodel/model) starts the stages this run needs that have no checkpoint
  * in <work> from that model folder's weights, at the steps it records, with the optimiser restarted:
- * how a fresh checkout, which holds the committed model but no checkpoints, trains on.
+ * how a fresh checkout, which holds the committed model but no checkpoints, trains on. A stage the
+ * folder does not record (the committed model's decoder is its autoencoder stage's, so it records no
+ * decoder stage) starts as a fresh run of it would, the decoder stage from the autoencoder's decoder.
  */
 import 'reflect-metadata';
 import * as path from 'node:path';
@@ -47,7 +49,10 @@ const { values } = parseArgs({
 });
 const stageName = values.stage;
 if (stageName !== 'autoencoder' && stageName !== 'decoder' && stageName !== 'diffusion') {
-  console.error('usage: train-base --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N] [--from-model DIR]');
+  console.error(
+    'usage: train-base --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N] [--total-steps N] [--decay-steps N] ' +
+      `[--learning-rate LR] [--from-model DIR] [--<switch>-from STEP …], the switches: ${SWITCH_STEPS.map((key) => `--${switchFlag(key)}`).join(', ')}`,
+  );
   process.exit(2);
 }
 const work = resolveUserPath(values.work!);

@@ -49,32 +49,33 @@ describe('checkpointFromModel', () => {
 });
 
 describe('seedStagesFromModel', () => {
+  const read = (work: string, stage: string) => readStageCheckpoint(checkpointFile(path.join(work, stage)))!;
+
   it('writes the checkpoints of every stage the folder records that are missing, and leaves existing ones alone', async () => {
     const work = path.join(root, 'work');
-    const settings = { ...STAGE_SETTINGS.decoder, steps: 9000 };
+    const settings = { ...STAGE_SETTINGS.autoencoder, steps: 3000 };
     fs.mkdirSync(path.join(work, 'diffusion'), { recursive: true });
     fs.writeFileSync(checkpointFile(path.join(work, 'diffusion')), 'kept as it is');
-    expect(await seedStagesFromModel(TOY_MODEL_DIR, work, 'decoder', settings)).toEqual(['autoencoder', 'decoder']);
+    // The committed model's decoder is its autoencoder stage's: it records no decoder stage to seed.
+    expect(recordedSteps['decoder']).toBeUndefined();
+    expect(await seedStagesFromModel(TOY_MODEL_DIR, work, 'autoencoder', settings)).toEqual(['autoencoder']);
     expect(fs.readFileSync(checkpointFile(path.join(work, 'diffusion')), 'utf8')).toBe('kept as it is');
-    const decoder = readStageCheckpoint(checkpointFile(path.join(work, 'decoder')))!;
-    expect(decoder.step).toBe(recordedSteps['decoder']);
-    expect(decoder.restartedAt).toBe(recordedSteps['decoder']);
-    expect(decoder.settings).toEqual(settings);
-    expect([...decoder.weights.keys()].every((name) => name.startsWith('vae_decoder/'))).toBe(true);
-    const autoencoder = readStageCheckpoint(checkpointFile(path.join(work, 'autoencoder')))!;
+    expect(fs.existsSync(checkpointFile(path.join(work, 'decoder')))).toBe(false);
+    const autoencoder = read(work, 'autoencoder');
     expect(autoencoder.step).toBe(recordedSteps['autoencoder']);
-    expect(autoencoder.settings).toEqual(STAGE_SETTINGS.autoencoder);
-    expect(await seedStagesFromModel(TOY_MODEL_DIR, work, 'decoder', settings)).toEqual([]);
+    expect(autoencoder.restartedAt).toBe(recordedSteps['autoencoder']);
+    expect(autoencoder.settings).toEqual(settings);
+    expect(new Set([...autoencoder.weights.keys()].map((name) => name.split('/')[0]))).toEqual(new Set(['vae_encoder', 'vae_decoder']));
+    expect(await seedStagesFromModel(TOY_MODEL_DIR, work, 'autoencoder', settings)).toEqual([]);
   });
 
   it('seeds a work folder whose export is the committed model, byte for byte', async () => {
     const work = path.join(root, 'round-trip');
-    await seedStagesFromModel(TOY_MODEL_DIR, work, 'diffusion', STAGE_SETTINGS.diffusion);
-    const read = (stage: string) => readStageCheckpoint(checkpointFile(path.join(work, stage)))!;
+    expect(await seedStagesFromModel(TOY_MODEL_DIR, work, 'diffusion', STAGE_SETTINGS.diffusion)).toEqual(['autoencoder', 'diffusion']);
     const encoder = await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion'));
     await encoder.session.release();
     const out = path.join(root, 'exported');
-    await writeToyModel(out, { autoencoder: read('autoencoder'), decoder: read('decoder'), diffusion: read('diffusion'), scalingFactor: encoder.scalingFactor });
+    await writeToyModel(out, { autoencoder: read(work, 'autoencoder'), diffusion: read(work, 'diffusion'), scalingFactor: encoder.scalingFactor });
     // Hidden folders hold caches that generation writes beside a model (.perfusion-cache), not the model.
     const files = (dir: string): string[] =>
       fs
@@ -85,5 +86,31 @@ describe('seedStagesFromModel', () => {
     for (const file of files(TOY_MODEL_DIR)) {
       expect(fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(TOY_MODEL_DIR, file))), file).toBe(true);
     }
+  });
+
+  it('seeds the decoder stage of a folder that records one, with the run’s settings, and its decoder alone', async () => {
+    const work = path.join(root, 'with-decoder');
+    await seedStagesFromModel(TOY_MODEL_DIR, work, 'diffusion', STAGE_SETTINGS.diffusion);
+    const autoencoder = read(work, 'autoencoder');
+    const encoder = await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion'));
+    await encoder.session.release();
+    // A folder as the decoder stage's export writes it: the decoder from a checkpoint of its own, at a step of its own.
+    const decoderOnly = new Map([...autoencoder.average].filter(([name]) => name.startsWith('vae_decoder/')));
+    const folder = path.join(root, 'decoder-folder');
+    await writeToyModel(folder, {
+      autoencoder,
+      decoder: { ...autoencoder, step: 777, restartedAt: 777, weights: decoderOnly, average: decoderOnly },
+      diffusion: read(work, 'diffusion'),
+      scalingFactor: encoder.scalingFactor,
+    });
+    const again = path.join(root, 'with-decoder-again');
+    const settings = { ...STAGE_SETTINGS.decoder, steps: 900 };
+    expect(await seedStagesFromModel(folder, again, 'decoder', settings)).toEqual(['autoencoder', 'decoder', 'diffusion']);
+    const decoder = read(again, 'decoder');
+    expect(decoder.step).toBe(777);
+    expect(decoder.restartedAt).toBe(777);
+    expect(decoder.settings).toEqual(settings);
+    expect([...decoder.weights.keys()].every((name) => name.startsWith('vae_decoder/'))).toBe(true);
+    expect(read(again, 'autoencoder').settings).toEqual(STAGE_SETTINGS.autoencoder);
   });
 });

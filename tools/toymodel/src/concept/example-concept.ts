@@ -7,8 +7,8 @@ import { objectCovers, renderScene, SCENE_SIZE, type ColourName, type ObjectPatt
  * The bundled example concept: a yellow star with black horizontal bands 8 pixels wide, a pattern
  * the base world never shows, taught to the toy model as `<striped-star>` with supercategory
  * "star". Bands of two latent cells, not one: the toy autoencoder renders 8-pixel bands back
- * (pattern fidelity of its reconstructions 0.90–0.91 with the decoder of step 7,000), 4-pixel
- * bands only in part (0.30–0.46) and 4-pixel checks not at all (0), and a concept can only show
+ * (pattern fidelity of its reconstructions 0.90 with the committed autoencoder), 4-pixel
+ * bands only in part (0.50–0.57) and 4-pixel checks not at all (0), and a concept can only show
  * what the decoder can draw.
  */
 export const EXAMPLE_CONCEPT = {
@@ -25,11 +25,12 @@ export const EXAMPLE_CONCEPT = {
    */
   templates: ['a large {}', 'a photo of a large {}', 'a {}', 'a picture of a {}', 'an image of a {}', 'a rendering of a {}'],
   /**
-   * The value targets' learning rate (`perfusion train --lr`), twice the trainer's default: on the
-   * longer-trained denoiser a concept trained at the default rate peaked at β 0.45 and fell off
-   * towards the inference default β 0.7; at this rate it peaks at β 0.7, as high (docs/toy-model.md).
+   * The value targets' learning rate (`perfusion train --lr`): the trainer's default. The model
+   * committed before needed twice it (there the default peaked at β 0.45, below the inference
+   * default 0.7); on the committed one twice it floods the picture at β 0.5 and draws fewer stripes
+   * at β 0.5–0.8 than the default does (docs/toy-model.md).
    */
-  valueLearningRate: 0.06,
+  valueLearningRate: 0.03,
 } as const;
 
 /** The pattern's two colours, for `measurePattern`. */

@@ -60,14 +60,16 @@ export function checkpointFromModel(modelDir: string, stage: BaseStageName, sett
  * Writes, for every stage the model folder records that has no checkpoint in `workDir`, one seeded
  * from the folder ({@link checkpointFromModel}); stages with a checkpoint are left alone. All of
  * them, not only those `stage` reads, so an export of the work folder rebuilds the folder's other
- * networks as they were (the decoder stage's decoder, not the autoencoder stage's; note that the
- * seeded autoencoder checkpoint holds the folder's decoder too, whichever stage trained it).
- * Returns the stages seeded. `settings` are the run's own for `stage`; the others get their committed ones.
+ * networks as they were (the decoder stage's decoder, where the folder has one, not the autoencoder
+ * stage's; note that the seeded autoencoder checkpoint holds the folder's decoder too, whichever
+ * stage trained it). A stage the folder does not record is not seeded: a run of it starts as a fresh
+ * one does — for the decoder stage, from the autoencoder stage's decoder, which is what such a folder
+ * ships. Returns the stages seeded. `settings` are the run's own for `stage`; the others get their committed ones.
  */
 export async function seedStagesFromModel(modelDir: string, workDir: string, stage: BaseStageName, settings: StageSettings): Promise<BaseStageName[]> {
   const seeded: BaseStageName[] = [];
   const recorded = trainedSteps(modelDir);
-  for (const needed of (Object.keys(STAGE_SETTINGS) as BaseStageName[]).filter((s) => recorded[s] !== undefined || s === stage)) {
+  for (const needed of (Object.keys(STAGE_SETTINGS) as BaseStageName[]).filter((s) => recorded[s] !== undefined)) {
     const file = checkpointFile(path.join(workDir, needed));
     if (fs.existsSync(file)) continue;
     const checkpoint = checkpointFromModel(modelDir, needed, needed === stage ? settings : STAGE_SETTINGS[needed]);

@@ -24,16 +24,37 @@ export type BaseStageName = 'autoencoder' | 'decoder' | 'diffusion';
  * that grow as an object's colour nears the background's (`contrastWeightFrom`) last.
  * Several runs restarted from exported models (`--from-model`: averaged weights, AdamW's moments
  * from zero, a fresh warm-up), because their checkpoints were gone or to change the learning rate:
- * the denoiser at 14,500, 17,500 (3·10⁻⁴), 21,000 (1.5·10⁻⁴) and 23,000 (below), the decoder at 7,000 and 9,000.
- * The committed denoiser and text encoder went on from an average: the half-and-half weight average
- * (`average-models`) of step 17,500 (hard shapes over 16,500–17,500) and step 23,000 (hard shapes
- * off, small scenes from 17,500, contrast weights from 19,000), which draws shapes better than either,
- * was restarted from (`--from-model`, at the step 23,000 its folder records) for 1,500 steps with a
- * quarter of the scenes small diamonds, crosses and stars (`lookalikeShapesFrom`), the shapes the
- * denoiser drew alike. docs/toy-model.md lists every run and its command.
+ * the denoiser at 14,500, 17,500 (3·10⁻⁴), 21,000 (1.5·10⁻⁴), 23,000 and 24,500, the decoder at 7,000
+ * and 9,000, the autoencoder at 1,200. The denoiser and text encoder of step 24,500 went on from an
+ * average: the half-and-half weight average (`average-models`) of step 17,500 (hard shapes over
+ * 16,500–17,500) and step 23,000 (hard shapes off, small scenes from 17,500, contrast weights from
+ * 19,000), restarted from at step 23,000 for 1,500 steps with a quarter of the scenes small diamonds,
+ * crosses and stars (`lookalikeShapesFrom`), the shapes the denoiser drew alike.
+ * The committed autoencoder is that model's (whose decoder was the decoder stage's of step 12,000,
+ * all the reconstruction weights on), trained on from step 1,200 to 2,200 with those weights and
+ * patterns as a whole autoencoder, encoder included (`autoencoder` below); its decoder is the one the
+ * model ships, so the committed model records no decoder stage, and `decoder` below is the decoder
+ * stage of the model before it, the settings a decoder run starts from. The committed denoiser is
+ * step 24,500 trained on to 25,500 on the new autoencoder's latents. docs/toy-model.md lists every
+ * run and its command.
  */
 export const STAGE_SETTINGS: Readonly<Record<BaseStageName, StageSettings>> = {
-  autoencoder: { seed: 1, batchSize: 16, learningRate: 1e-3, warmupSteps: 100, steps: 1200, decaySteps: 400, weightDecay: 0, averageDecay: 0.995 },
+  autoencoder: {
+    seed: 1,
+    batchSize: 16,
+    learningRate: 3e-4,
+    warmupSteps: 100,
+    steps: 2200,
+    decaySteps: 200,
+    weightDecay: 0,
+    averageDecay: 0.995,
+    patternsFrom: 1200,
+    boxWeightFrom: 1200,
+    smallBoxWeightFrom: 1200,
+    hardShapesFrom: 1200,
+    smallScenesFrom: 1200,
+    contrastWeightFrom: 1200,
+  },
   decoder: {
     seed: 3,
     batchSize: 16,
@@ -55,7 +76,7 @@ export const STAGE_SETTINGS: Readonly<Record<BaseStageName, StageSettings>> = {
     batchSize: 32,
     learningRate: 1.5e-4,
     warmupSteps: 200,
-    steps: 24500,
+    steps: 25500,
     decaySteps: 500,
     weightDecay: 0.01,
     averageDecay: 0.999,
