@@ -7,9 +7,9 @@ import { objectCovers, renderScene, SCENE_SIZE, type ColourName, type ObjectPatt
  * The bundled example concept: a yellow star with black horizontal bands 8 pixels wide, a pattern
  * the base world never shows, taught to the toy model as `<striped-star>` with supercategory
  * "star". Bands of two latent cells, not one: the toy autoencoder renders 8-pixel bands back
- * (pattern fidelity of its reconstructions 0.90 with the committed autoencoder), 4-pixel
- * bands only in part (0.50–0.57) and 4-pixel checks not at all (0), and a concept can only show
- * what the decoder can draw.
+ * (pattern fidelity of its reconstructions 0.90 with the committed autoencoder), 4-pixel bands
+ * only in part (0.50–0.57) and 4-pixel checks hardly at all (0.02–0.10), and a concept can only
+ * show what the decoder can draw.
  */
 export const EXAMPLE_CONCEPT = {
   token: '<striped-star>',
