@@ -49,10 +49,8 @@ const { values } = parseArgs({
 });
 const stageName = values.stage;
 if (stageName !== 'autoencoder' && stageName !== 'decoder' && stageName !== 'diffusion') {
-  console.error(
-    'usage: train-base --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N] [--total-steps N] [--decay-steps N] ' +
-      `[--learning-rate LR] [--from-model DIR] [--<switch>-from STEP …], the switches: ${SWITCH_STEPS.map((key) => `--${switchFlag(key)}`).join(', ')}`,
-  );
+  const settingFlags = Object.keys(SETTING_FLAGS).map((flag) => `[--${flag} N]`);
+  console.error(`usage: train-base --stage autoencoder|decoder|diffusion [--work DIR] [--minutes N] [--steps N] [--from-model DIR] ${settingFlags.join(' ')}`);
   process.exit(2);
 }
 const work = resolveUserPath(values.work!);

@@ -50,6 +50,17 @@ describe('checkpointFromModel', () => {
 
 describe('seedStagesFromModel', () => {
   const read = (work: string, stage: string) => readStageCheckpoint(checkpointFile(path.join(work, stage)))!;
+  // The committed model seeded into a work folder once, with its encoder's latent scale: the round
+  // trip and the decoder-stage folder below build on the same checkpoints.
+  let committed: Promise<{ work: string; seeded: string[]; scalingFactor: number }> | undefined;
+  const seededCommitted = () =>
+    (committed ??= (async () => {
+      const work = path.join(root, 'round-trip');
+      const seeded = await seedStagesFromModel(TOY_MODEL_DIR, work, 'diffusion', STAGE_SETTINGS.diffusion);
+      const encoder = await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion'));
+      await encoder.session.release();
+      return { work, seeded, scalingFactor: encoder.scalingFactor };
+    })());
 
   it('writes the checkpoints of every stage the folder records that are missing, and leaves existing ones alone', async () => {
     const work = path.join(root, 'work');
@@ -70,12 +81,10 @@ describe('seedStagesFromModel', () => {
   });
 
   it('seeds a work folder whose export is the committed model, byte for byte', async () => {
-    const work = path.join(root, 'round-trip');
-    expect(await seedStagesFromModel(TOY_MODEL_DIR, work, 'diffusion', STAGE_SETTINGS.diffusion)).toEqual(['autoencoder', 'diffusion']);
-    const encoder = await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion'));
-    await encoder.session.release();
+    const { work, seeded, scalingFactor } = await seededCommitted();
+    expect(seeded).toEqual(['autoencoder', 'diffusion']);
     const out = path.join(root, 'exported');
-    await writeToyModel(out, { autoencoder: read(work, 'autoencoder'), diffusion: read(work, 'diffusion'), scalingFactor: encoder.scalingFactor });
+    await writeToyModel(out, { autoencoder: read(work, 'autoencoder'), diffusion: read(work, 'diffusion'), scalingFactor });
     // Hidden folders hold caches that generation writes beside a model (.perfusion-cache), not the model.
     const files = (dir: string): string[] =>
       fs
@@ -89,11 +98,8 @@ describe('seedStagesFromModel', () => {
   });
 
   it('seeds the decoder stage of a folder that records one, with the run’s settings, and its decoder alone', async () => {
-    const work = path.join(root, 'with-decoder');
-    await seedStagesFromModel(TOY_MODEL_DIR, work, 'diffusion', STAGE_SETTINGS.diffusion);
+    const { work, scalingFactor } = await seededCommitted();
     const autoencoder = read(work, 'autoencoder');
-    const encoder = await loadTrainedEncoder(path.join(work, 'autoencoder'), path.join(work, 'diffusion'));
-    await encoder.session.release();
     // A folder as the decoder stage's export writes it: the decoder from a checkpoint of its own, at a step of its own.
     const decoderOnly = new Map([...autoencoder.average].filter(([name]) => name.startsWith('vae_decoder/')));
     const folder = path.join(root, 'decoder-folder');
@@ -101,7 +107,7 @@ describe('seedStagesFromModel', () => {
       autoencoder,
       decoder: { ...autoencoder, step: 777, restartedAt: 777, weights: decoderOnly, average: decoderOnly },
       diffusion: read(work, 'diffusion'),
-      scalingFactor: encoder.scalingFactor,
+      scalingFactor,
     });
     const again = path.join(root, 'with-decoder-again');
     const settings = { ...STAGE_SETTINGS.decoder, steps: 900 };
